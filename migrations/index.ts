@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. Listed explicitly (MikroORM `migrationsList`) so that the same list
+ * runs from vitest (TypeScript) and from dist/ (JavaScript) without file discovery.
+ * Add new migrations at the end; never edit one that has shipped.
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123000001_foundation } from './Migration20261123000001_foundation.js';
+
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
+];

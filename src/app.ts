@@ -1,0 +1,153 @@
+/**
+ * buildApp(deps): Fastify + Apollo (GraphQL) + the REST shim. Never listens; main.ts and tests do.
+ */
+import { ApolloServer } from '@apollo/server';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import { v7 as uuidv7 } from 'uuid';
+import { authenticate } from './auth/api-key.service.js';
+import { REST_MODULES } from './modules.js';
+import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
+import { AppError, MESSAGES } from './shared/errors.js';
+import { formatGraphQLError } from './shared/graphql-errors.js';
+import { sendRestError } from './shared/rest-errors.js';
+import { buildGraphQLSchema } from './schema.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    org?: OrgRef;
+  }
+}
+
+export const BODY_LIMIT = 256 * 1024;
+const PUBLIC_PATHS = /^\/(health|ready|openapi\.json|docs)(\/|$|\?)/;
+
+export interface BuildAppOptions {
+  schema?: GraphQLSchema;
+}
+
+export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : uuidv7();
+    },
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+  });
+
+  // Request bodies: JSON only. Malformed JSON / other types become our 400 in the error handler.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json(;.*)?$/i, { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(new AppError('bad_request', 'Request body is empty; send a JSON object'), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('bad_request', 'Request body is not valid JSON'), undefined);
+    }
+  });
+  app.addContentTypeParser('*', (_req, _payload, done) => {
+    done(new AppError('bad_request', 'Content-Type must be application/json'), undefined);
+  });
+
+  app.setErrorHandler((err, req, reply) => sendRestError(err, req, reply));
+  // Route schemas document the API (OpenAPI); requests are validated by the class-validator input
+  // classes shared with GraphQL, so the wording is class-validator's everywhere.
+  app.setValidatorCompiler(() => () => true);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (PUBLIC_PATHS.test(req.url)) return;
+    // GraphQL GET without a key: let Apollo answer (CSRF/landing) only when it is a browser page.
+    const auth = await authenticate(deps.pool, deps.caches, req.headers.authorization);
+    req.org = { id: auth.orgId, name: auth.orgName, keyId: auth.keyId };
+  });
+
+  // One log line per request (Authorization never logged: we log no headers, and pino redacts them anyway).
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { reqId: req.id, method: req.method, url: req.url.replace(/([?&](?:key|token|api_key)=)[^&]*/gi, '$1[redacted]'), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, org: req.org?.id },
+      'request',
+    );
+  });
+
+  if (deps.config.rateLimitMax > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: deps.config.rateLimitMax,
+      timeWindow: 60_000,
+      enableDraftSpec: true,
+      keyGenerator: (req: FastifyRequest) => req.org?.id ?? req.ip,
+      allowList: (req: FastifyRequest) => PUBLIC_PATHS.test(req.url),
+      errorResponseBuilder: (_req, ctx) =>
+        new AppError('rate_limit_exceeded', MESSAGES.rateLimited, { headers: { 'retry-after': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) } }),
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'arsel-events REST API', version: '1', description: 'Custom events: definitions, sends, contacts and automations. Authenticate with `Authorization: Bearer be_…`.' },
+      servers: [{ url: '/' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/ready', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await deps.pool.query('select 1');
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).header('retry-after', '5').send({ status_code: 503, name: 'service_unavailable', message: MESSAGES.unavailable });
+    }
+  });
+
+  // GraphQL
+  const schema = opts.schema ?? (await buildGraphQLSchema());
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    plugins: [fastifyApolloDrainPlugin(app)],
+    formatError: formatGraphQLError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+  });
+  await apollo.start();
+  await app.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: async (req) => ({
+      org: req.org!,
+      em: deps.orm.em.fork(),
+      deps,
+      requestId: String(req.id),
+      headers: req.headers,
+    }),
+  });
+
+  // REST shim
+  await app.register(
+    async (v1) => {
+      for (const mod of REST_MODULES) await v1.register(mod, { deps });
+    },
+    { prefix: '/v1' },
+  );
+
+  app.setNotFoundHandler(
+    deps.config.rateLimitMax > 0 ? { preHandler: app.rateLimit() } : {},
+    async (req, reply) => sendRestError(AppError.notFound(`Route ${req.method} ${req.url.split('?')[0]} not found`), req, reply),
+  );
+
+  return app;
+}

@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { AppError, MESSAGES } from '../shared/errors.js';
+import { publishInvalidation, type Caches, type CachedKey } from '../shared/caches.js';
+import { ApiKey } from './api-key.entity.js';
+import { Organization } from './organization.entity.js';
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** `be_` + 43 url-safe characters (32 random bytes, base64url). */
+export function generateToken(): string {
+  return `be_${randomBytes(32).toString('base64url')}`;
+}
+
+const TOKEN_RE = /^be_[A-Za-z0-9_-]{32,}$/;
+
+export interface CreatedKey {
+  key: ApiKey;
+  /** Shown once; only its hash is stored. */
+  token: string;
+}
+
+export async function createApiKey(em: EntityManager, org: Organization, name?: string): Promise<CreatedKey> {
+  const token = generateToken();
+  const key = em.create(ApiKey, { organization: org, tokenHash: hashToken(token), tokenPrefix: token.slice(0, 11), name: name ?? null });
+  await em.flush();
+  return { key, token };
+}
+
+export async function createOrganization(em: EntityManager, name: string): Promise<{ org: Organization } & CreatedKey> {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw new AppError('validation_error', 'name must be between 1 and 200 characters');
+  return em.transactional(async (tem) => {
+    const org = tem.create(Organization, { name: trimmed });
+    const created = await createApiKey(tem, org);
+    return { org, ...created };
+  });
+}
+
+export async function listOrganizations(em: EntityManager): Promise<Organization[]> {
+  return em.find(Organization, {}, { orderBy: { id: 'asc' } });
+}
+
+export async function getOrganization(em: EntityManager, id: string): Promise<Organization> {
+  const org = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(Organization, { id }) : null;
+  if (!org) throw AppError.notFound(`Organization ${id} not found`);
+  return org;
+}
+
+export async function listApiKeys(em: EntityManager, orgId: string): Promise<ApiKey[]> {
+  await getOrganization(em, orgId);
+  return em.find(ApiKey, { organization: orgId }, { orderBy: { id: 'asc' } });
+}
+
+export async function revokeApiKey(em: EntityManager, keyId: string, caches?: Caches): Promise<ApiKey> {
+  const key = /^[0-9a-f-]{36}$/i.test(keyId) ? await em.findOne(ApiKey, { id: keyId }) : null;
+  if (!key) throw AppError.notFound(`API key ${keyId} not found`);
+  if (!key.revokedAt) {
+    key.revokedAt = new Date();
+    await em.flush();
+  }
+  caches?.keys.delete(key.tokenHash);
+  await publishInvalidation((t, v) => em.getConnection().execute(t.replace(/\$\d/g, "?"), v as unknown[]), `key:${key.tokenHash}`);
+  return key;
+}
+
+const lastTouched = new Map<string, number>();
+
+/**
+ * Bearer header → caller. Cached per token hash (positive and negative) for CACHE_TTL_MS; a key
+ * revoked on this instance is dropped at once. Uses the plain pool: this runs on every request.
+ */
+export async function authenticate(pool: pg.Pool, caches: Caches, header: string | undefined): Promise<CachedKey> {
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw new AppError('unauthorized', MESSAGES.unauthorized);
+  const token = header.slice(7).trim();
+  if (!TOKEN_RE.test(token)) throw new AppError('unauthorized', MESSAGES.unauthorized);
+  const hash = hashToken(token);
+  let hit = caches.keys.get(hash);
+  if (hit === undefined) {
+    const r = await pool.query<{ id: string; organization_id: string; name: string }>({
+      name: 'auth_key_lookup',
+      text: `select k.id, k.organization_id, o.name from api_keys k join organizations o on o.id = k.organization_id
+             where k.token_hash = $1 and k.revoked_at is null`,
+      values: [hash],
+    });
+    const row = r.rows[0];
+    hit = row ? { keyId: row.id, orgId: row.organization_id, orgName: row.name } : null;
+    caches.keys.set(hash, hit);
+  }
+  if (!hit) throw new AppError('unauthorized', MESSAGES.unauthorized);
+  // last_used_at: at most once a minute per key per process, off the request's critical path.
+  const now = Date.now();
+  if ((lastTouched.get(hit.keyId) ?? 0) < now - 60_000) {
+    lastTouched.set(hit.keyId, now);
+    pool.query('update api_keys set last_used_at = now() where id = $1', [hit.keyId]).catch(() => lastTouched.delete(hit!.keyId));
+  }
+  return hit;
+}

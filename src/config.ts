@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Root of the checkout (works from src/ under vitest and from dist/src/ when built). */
+export const PROJECT_ROOT = (() => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', '..') : path.resolve(here, '..');
+})();
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface Config {
+  readonly role: Role;
+  readonly host: string;
+  readonly port: number;
+  /** Unset: use (or start) the embedded PostgreSQL in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  /** Requests per organization per minute; 0 disables. */
+  readonly rateLimitMax: number;
+  /** Events (a batch item counts one) per organization per 60 s window; 0 disables. */
+  readonly eventBudget: number;
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  /** Hosts (or IPs) that webhooks may reach although they resolve to private/loopback addresses. */
+  readonly webhookAllowHosts: readonly string[];
+  /** How long another instance may keep serving a deleted/changed definition or a revoked key from its cache. */
+  readonly cacheTtlMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly workerBatchSize: number;
+  readonly workerConcurrency: number;
+  readonly pollingIntervalSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return n;
+}
+
+/** Reads and validates the environment once; nothing below main.ts reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const role = (overrides.role ?? env.ARSEL_ROLE ?? 'all') as Role;
+  if (!['api', 'worker', 'all'].includes(role)) throw new ConfigError(`role must be api, worker or all (got "${role}")`);
+  const cfg: Config = {
+    role,
+    host: env.HOST || '0.0.0.0',
+    port: int(env, 'PORT', 3000),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.ARSEL_DATA_DIR || path.join(PROJECT_ROOT, '.arsel', 'pgdata')),
+    logLevel: env.LOG_LEVEL || 'info',
+    rateLimitMax: int(env, 'RATE_LIMIT_MAX', 60_000),
+    eventBudget: int(env, 'EVENT_BUDGET_PER_MINUTE', 600_000),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || 'Arsel <no-reply@localhost>',
+    webhookAllowHosts: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    cacheTtlMs: int(env, 'CACHE_TTL_MS', 5_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    workerBatchSize: int(env, 'WORKER_BATCH_SIZE', 100, 1),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1),
+    pollingIntervalSeconds: Number(env.WORKER_POLL_SECONDS || 0.5),
+    ...overrides,
+  };
+  return Object.freeze(cfg);
+}

@@ -1,0 +1,6 @@
+/** Every MikroORM entity. Feature modules add theirs here. */
+import { ApiKey } from './auth/api-key.entity.js';
+import { Organization } from './auth/organization.entity.js';
+import { EventDefinition } from './events/event.entity.js';
+
+export const ENTITIES = [Organization, ApiKey, EventDefinition];

@@ -1,0 +1,76 @@
+/** REST shim for event definitions: parse → validate with the GraphQL input class → same service → snake_case. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Deps } from '../shared/context.js';
+import { errorResponses, idParamSchema, listQuerySchema } from '../shared/openapi.js';
+import { parseListQuery, restList } from '../shared/pagination.js';
+import { validateInput } from '../shared/validation.js';
+import { invalidateOrgEvents } from './event.cache.js';
+import { CreateEventInput, UpdateEventInput } from './event.inputs.js';
+import { createEvent, deleteEvent, getEvent, listEvents, updateEvent } from './event.service.js';
+import { eventToRest } from './event.types.js';
+
+const fieldSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 64 },
+    type: { type: 'string', enum: ['string', 'number', 'boolean', 'date'] },
+    required: { type: 'boolean', default: false },
+  },
+  required: ['name', 'type'],
+  additionalProperties: false,
+};
+const conversionSchema = {
+  type: 'object',
+  properties: {
+    enabled: { type: 'boolean' },
+    value_field: { type: ['string', 'null'] },
+    currency_field: { type: ['string', 'null'] },
+    currencies: { type: ['array', 'null'], items: { type: 'string' } },
+  },
+  required: ['enabled'],
+};
+const schemaSchema = { type: 'object', properties: { fields: { type: 'array', maxItems: 100, items: fieldSchema } }, required: ['fields'] };
+const createBody = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 80 },
+    description: { type: ['string', 'null'], maxLength: 2000 },
+    schema: schemaSchema,
+    conversion: conversionSchema,
+  },
+  required: ['name'],
+  additionalProperties: false,
+};
+const updateBody = { ...createBody, properties: { description: createBody.properties.description, schema: schemaSchema, conversion: conversionSchema }, required: [] };
+const tags = ['Events'];
+
+export const eventRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  const onChange = (orgId: string) => invalidateOrgEvents(deps, orgId);
+  const em = () => deps.orm.em.fork();
+
+  app.post('/events', { schema: { tags, summary: 'Create Event', body: createBody, response: { ...errorResponses } } }, async (req, reply) => {
+    const input = await validateInput(CreateEventInput, req.body);
+    const def = await createEvent(em(), req.org!, input, onChange);
+    return reply.code(201).send(eventToRest(def));
+  });
+
+  app.get('/events', { schema: { tags, summary: 'List Events', querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, search: { type: 'string' } } } } }, async (req) => {
+    const { page, search } = parseListQuery(req.query as Record<string, unknown>);
+    const result = await listEvents(em(), req.org!, { page, search });
+    return restList(result, result.items.map(eventToRest));
+  });
+
+  app.get('/events/:id', { schema: { tags, summary: 'Get Event', params: idParamSchema } }, async (req) => {
+    return eventToRest(await getEvent(em(), req.org!, (req.params as { id: string }).id));
+  });
+
+  app.patch('/events/:id', { schema: { tags, summary: 'Update Event', params: idParamSchema, body: updateBody } }, async (req) => {
+    const input = await validateInput(UpdateEventInput, req.body);
+    return eventToRest(await updateEvent(em(), req.org!, (req.params as { id: string }).id, input, onChange));
+  });
+
+  app.delete('/events/:id', { schema: { tags, summary: 'Delete Event', params: idParamSchema } }, async (req) => {
+    const def = await deleteEvent(em(), req.org!, (req.params as { id: string }).id, onChange);
+    return { object: 'event', id: def.id, deleted: true };
+  });
+};

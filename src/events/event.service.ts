@@ -1,0 +1,132 @@
+/**
+ * Event-definition use cases. Both transports call these; all rules beyond input shape live here.
+ */
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { OrgRef } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
+import { DEFAULT_CONVERSION, EventDefinition, type ConversionDef, type FieldDef } from './event.entity.js';
+import type { ConversionInput, CreateEventInput, EventSchemaInput, UpdateEventInput } from './event.inputs.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** Hooks other features register (e.g. automations refuse deleting an event they are triggered by). */
+export const eventHooks: {
+  beforeDelete: Array<(em: EntityManager, org: OrgRef, def: EventDefinition) => Promise<void>>;
+  afterSchemaChange: Array<(em: EntityManager, org: OrgRef, def: EventDefinition) => Promise<void>>;
+} = { beforeDelete: [], afterSchemaChange: [] };
+
+const toFields = (schema?: EventSchemaInput): FieldDef[] =>
+  (schema?.fields ?? []).map((f) => ({ name: f.name, type: f.type, required: f.required ?? false }));
+
+/** Check a conversion against the field list; returns the stored shape. Errors are the public API's 400s. */
+export function resolveConversion(input: ConversionInput | ConversionDef | undefined, fields: FieldDef[]): ConversionDef {
+  if (!input || !input.enabled) return { ...DEFAULT_CONVERSION };
+  const i = input as Partial<ConversionInput & ConversionDef>;
+  const valueField = (i.valueField !== undefined ? i.valueField : i.value_field) ?? null;
+  const currencyField = (i.currencyField !== undefined ? i.currencyField : i.currency_field) ?? null;
+  const currencies = i.currencies && i.currencies.length ? i.currencies.map((c) => c.toUpperCase()) : null;
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  if (valueField !== null && byName.get(valueField)?.type !== 'number') {
+    throw new AppError('conversion_value_field_invalid', `value_field "${valueField}" must name a number field of the schema`);
+  }
+  if (valueField === null && (currencyField !== null || currencies)) {
+    throw new AppError('conversion_currency_without_value', 'Currencies need a value_field: a count-only conversion has no currency');
+  }
+  if (currencyField !== null && byName.get(currencyField)?.type !== 'string') {
+    throw new AppError('conversion_currency_field_invalid', `currency_field "${currencyField}" must name a string field of the schema`);
+  }
+  for (const c of currencies ?? []) {
+    if (!CURRENCIES.has(c)) throw new AppError('conversion_currency_unsupported', `Currency "${c}" is not a supported ISO 4217 code`);
+  }
+  if (currencies && currencies.length > 1 && currencyField === null) {
+    throw new AppError('conversion_currency_field_required', 'currency_field is required when more than one currency is accepted');
+  }
+  return { enabled: true, value_field: valueField, currency_field: currencyField, currencies };
+}
+
+function notFound(idOrName: string): AppError {
+  return AppError.notFound(`Event ${idOrName} not found`);
+}
+
+export interface GetEventOptions {
+  /** Also return soft-deleted definitions (history). */
+  includeDeleted?: boolean;
+}
+
+/** By id (UUID) or by name; another org's definition is "not found". */
+export async function getEvent(em: EntityManager, org: OrgRef, idOrName: string, opts: GetEventOptions = {}): Promise<EventDefinition> {
+  const where = UUID_RE.test(idOrName)
+    ? { id: idOrName, organization: org.id }
+    : { name: idOrName, organization: org.id };
+  const def = await em.findOne(EventDefinition, opts.includeDeleted ? where : { ...where, deletedAt: null }, {
+    orderBy: { id: 'desc' },
+  });
+  if (!def) throw notFound(idOrName);
+  return def;
+}
+
+export async function createEvent(em: EntityManager, org: OrgRef, input: CreateEventInput, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
+  const fields = toFields(input.schema);
+  const conversion = resolveConversion(input.conversion, fields);
+  const def = em.create(EventDefinition, {
+    organization: org.id,
+    name: input.name,
+    description: input.description ?? null,
+    fields,
+    conversion,
+  });
+  try {
+    await em.flush();
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) {
+      throw new AppError('conflict', `An event named "${input.name}" already exists`);
+    }
+    throw err;
+  }
+  await onChange?.(org.id);
+  return def;
+}
+
+export async function listEvents(em: EntityManager, org: OrgRef, opts: { page: PageArgs; search?: string }): Promise<Page<EventDefinition>> {
+  const search = opts.search ? `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  return keysetPage(opts.page, (cursor, order, limit) =>
+    em.find(
+      EventDefinition,
+      {
+        organization: org.id,
+        deletedAt: null,
+        ...(search ? { name: { $ilike: search } } : {}),
+        ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
+      },
+      { orderBy: { id: order }, limit },
+    ),
+  );
+}
+
+export async function updateEvent(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
+  const def = await getEvent(em, org, idOrName);
+  const schemaChanged = input.schema !== undefined;
+  const fields = schemaChanged ? toFields(input.schema) : def.fields;
+  // An omitted conversion stays, but must still fit a new schema; enabled:false clears it.
+  const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
+  if (input.description !== undefined) def.description = input.description;
+  def.fields = fields;
+  def.conversion = conversion;
+  def.updatedAt = new Date();
+  await em.flush();
+  if (schemaChanged) for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
+  await onChange?.(org.id);
+  return def;
+}
+
+export async function deleteEvent(em: EntityManager, org: OrgRef, idOrName: string, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
+  const def = await getEvent(em, org, idOrName);
+  for (const hook of eventHooks.beforeDelete) await hook(em, org, def);
+  def.deletedAt = new Date();
+  await em.flush();
+  await onChange?.(org.id);
+  return def;
+}

@@ -1,0 +1,103 @@
+/**
+ * `npm start` → node dist/src/main.js [--role api|worker|all]
+ * Boots the database (embedded when DATABASE_URL is unset), applies migrations, serves REST + GraphQL
+ * and/or runs the workers, and shuts down gracefully on SIGTERM/SIGINT.
+ */
+import 'reflect-metadata';
+import closeWithGrace from 'close-with-grace';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.js';
+import { createOrganization } from './auth/api-key.service.js';
+import { Organization } from './auth/organization.entity.js';
+import { ConfigError, loadConfig, type Role } from './config.js';
+import { EmbeddedDbError } from './db/embedded.js';
+import { FEATURES } from './modules.js';
+import { createLogger, createRuntime } from './runtime.js';
+
+const HELP = `Usage: npm start -- [--role api|worker|all]
+
+Runs the arsel-events server: REST (/v1) and GraphQL (/graphql) plus the send/automation worker.
+
+Options:
+  --role <role>   api: HTTP only; worker: jobs only; all (default): both in one process
+  -h, --help      show this help
+
+Environment:
+  PORT (3000), HOST (0.0.0.0), DATABASE_URL (unset: embedded PostgreSQL in ARSEL_DATA_DIR,
+  default .arsel/pgdata), LOG_LEVEL (info), RATE_LIMIT_MAX (requests/min per organization, 0 = off),
+  EVENT_BUDGET_PER_MINUTE (events per organization per minute, 0 = off), SMTP_URL, MAIL_FROM,
+  WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000).`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const config = loadConfig(process.env, values.role ? { role: values.role as Role } : {});
+  const log = createLogger(config.logLevel);
+  const runtime = await createRuntime(config, { log });
+  const { deps } = runtime;
+
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  const stop = async () => {
+    if (app) await app.close(); // stop accepting, drain in-flight requests (Apollo drain plugin too)
+    for (const f of [...FEATURES].reverse()) await f.stop?.(deps);
+    await runtime.close(); // queue (graceful), pools, embedded database
+  };
+  closeWithGrace({ delay: config.shutdownTimeoutMs + 5_000 }, async ({ err, signal }) => {
+    if (err) log.error({ err }, 'fatal error, shutting down');
+    else log.info({ signal }, 'shutting down');
+    await stop();
+  });
+
+  if (config.role !== 'api') for (const f of FEATURES) await f.startWorker?.(deps);
+  if (config.role !== 'worker') {
+    for (const f of FEATURES) await f.startApi?.(deps);
+    app = await buildApp(deps);
+    await app.listen({ port: config.port, host: config.host });
+    const base = `http://127.0.0.1:${config.port}`;
+    await seedDefaultOrganization(runtime, base);
+    log.info({ role: config.role, graphql: `${base}/graphql`, rest: `${base}/v1`, docs: `${base}/docs` }, 'arsel-events is ready');
+  } else {
+    log.info({ role: config.role }, 'arsel-events worker is ready');
+  }
+}
+
+/** First start on an empty database: create a Default organization and print its key once. */
+async function seedDefaultOrganization(runtime: Awaited<ReturnType<typeof createRuntime>>, base: string): Promise<void> {
+  const em = runtime.deps.orm.em.fork();
+  // Serialise with other processes starting at the same moment.
+  await em.transactional(async (tem) => {
+    await tem.getConnection().execute('select pg_advisory_xact_lock(7231912)', [], 'all', tem.getTransactionContext());
+    if ((await tem.count(Organization, {})) > 0) return;
+    const { org, key, token } = await createOrganization(tem, 'Default');
+    const banner = [
+      '',
+      '  arsel-events: first start, created the "Default" organization.',
+      `  Organization id: ${org.id}`,
+      `  API key (shown once, store it now): ${token}`,
+      `  API key id: ${key.id}`,
+      '',
+      `  GraphQL:  ${base}/graphql`,
+      `  REST:     ${base}/v1   (docs: ${base}/docs, OpenAPI: ${base}/openapi.json)`,
+      '',
+      '  Try it:',
+      `  curl -X POST ${base}/v1/events -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
+      `    -d '{"name":"order.completed","schema":{"fields":[{"name":"order_id","type":"string","required":true}]}}'`,
+      '',
+    ].join('\n');
+    process.stdout.write(`${banner}\n`);
+  });
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof EmbeddedDbError) {
+    console.error(`arsel-events: ${err.message}`);
+  } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    console.error(`arsel-events: port ${(err as { port?: number }).port ?? ''} is in use. Set PORT to a free port.`);
+  } else {
+    console.error('arsel-events failed to start:', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+/**
+ * Feature registry: each feature contributes REST routes (a Fastify plugin under /v1) and
+ * GraphQL resolvers. Adding a feature = one line in each list.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { NonEmptyArray } from 'type-graphql';
+import type { Deps } from './shared/context.js';
+import { eventRoutes } from './events/event.routes.js';
+import { EventResolver } from './events/event.resolver.js';
+
+/** Queues, and what a process starts for its role. */
+export interface Feature {
+  queues?: { name: string; options?: Record<string, unknown> }[];
+  /** Started in processes that serve HTTP (role api/all). */
+  startApi?(deps: Deps): Promise<void> | void;
+  /** Started in processes that run jobs (role worker/all). */
+  startWorker?(deps: Deps): Promise<void> | void;
+  /** Called on shutdown before the queue and pools close (flush in-flight work). */
+  stop?(deps: Deps): Promise<void> | void;
+}
+
+export const FEATURES: Feature[] = [];
+
+export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
+
+export const REST_MODULES: RestModule[] = [eventRoutes];
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver];

@@ -1,0 +1,34 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import type { Config } from '../config.js';
+import type { Caches } from './caches.js';
+
+/** Everything a request or a job may need, built once in main.ts (or a test) and passed down. */
+export interface Deps {
+  config: Config;
+  orm: MikroORM;
+  /** Plain pg pool for the measured hot paths (send accept, auth miss); see bench/RESULTS.md. */
+  pool: pg.Pool;
+  boss: PgBoss;
+  log: FastifyBaseLogger;
+  caches: Caches;
+  /** Set by feature modules at startup (e.g. the send group-committer). */
+  services: Record<string, unknown>;
+}
+
+/** The authenticated caller. */
+export interface OrgRef {
+  id: string;
+  name: string;
+  keyId: string;
+}
+
+export interface GraphQLContext {
+  org: OrgRef;
+  em: EntityManager;
+  deps: Deps;
+  requestId: string;
+  headers: Record<string, string | string[] | undefined>;
+}

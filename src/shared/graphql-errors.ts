@@ -1,0 +1,34 @@
+/** The GraphQL transport's single translation point (Apollo formatError). */
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { AppError, ERROR_STATUS, graphqlCode, toAppError, type ErrorName } from './errors.js';
+
+/** Unwrap Apollo's wrapping to find what the resolver threw. */
+function original(err: unknown): unknown {
+  let e = err;
+  for (let i = 0; i < 4 && e && typeof e === 'object' && 'originalError' in e && (e as { originalError?: unknown }).originalError; i++) {
+    e = (e as { originalError: unknown }).originalError;
+  }
+  return e;
+}
+
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const orig = original(error);
+  const code = formatted.extensions?.code as string | undefined;
+  // Errors from parsing/validating the operation itself (and bad variables) stay as Apollo made them.
+  if (!(orig instanceof AppError) && code && code !== 'INTERNAL_SERVER_ERROR') {
+    const name: ErrorName = code === 'UNAUTHENTICATED' ? 'unauthorized' : 'bad_request';
+    return { ...formatted, extensions: { ...formatted.extensions, status_code: ERROR_STATUS[name] } };
+  }
+  const e = orig instanceof AppError ? orig : toAppError(orig);
+  return {
+    message: e.message,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: graphqlCode(e.code), status_code: e.status, ...(e.details ?? {}) },
+  };
+}
+
+/** Throwable from a resolver when the error is known up front. */
+export const toGraphQLError = (e: AppError): GraphQLError =>
+  new GraphQLError(e.message, { originalError: e, extensions: { code: graphqlCode(e.code), status_code: e.status } });

@@ -1,0 +1,79 @@
+/**
+ * Keyset pagination over UUIDv7 ids (time-ordered, so id order = creation order), newest first.
+ * REST: `{object:"list", has_more, data}` with limit/after/before. GraphQL: Relay connections.
+ * One implementation of the rules; both transports call it.
+ */
+import { AppError } from './errors.js';
+
+export interface PageArgs {
+  limit: number;
+  after?: string;
+  before?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** More items beyond the page in the direction of travel. */
+  hasMore: boolean;
+  /** True when paging backwards (before=…). */
+  backwards: boolean;
+}
+
+/** Parse REST list query strings; numbers arrive as text. */
+export function parseListQuery(q: Record<string, unknown>, extra: string[] = []): { page: PageArgs; search?: string; rest: Record<string, string> } {
+  const allowed = new Set(['limit', 'after', 'before', 'search', ...extra]);
+  const issues: string[] = [];
+  for (const k of Object.keys(q)) if (!allowed.has(k)) issues.push(`property ${k} should not exist`);
+  const str = (k: string) => (Array.isArray(q[k]) ? (q[k] as unknown[])[0] : q[k]) as string | undefined;
+  let limit = 20;
+  const rawLimit = str('limit');
+  if (rawLimit !== undefined) {
+    const n = Number(rawLimit);
+    if (!/^-?\d+$/.test(String(rawLimit).trim()) || !Number.isInteger(n)) issues.push('limit must be an integer number');
+    else if (n < 1) issues.push('limit must not be less than 1');
+    else if (n > 100) issues.push('limit must not be greater than 100');
+    else limit = n;
+  }
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const after = str('after') || undefined;
+  const before = str('before') || undefined;
+  if (after && before) throw new AppError('bad_request', 'Provide either after or before, not both.');
+  if (after && !uuid.test(after)) issues.push('after must be a UUID');
+  if (before && !uuid.test(before)) issues.push('before must be a UUID');
+  if (issues.length) throw new AppError('validation_error', issues.join(', '));
+  const rest: Record<string, string> = {};
+  for (const k of extra) if (str(k) !== undefined) rest[k] = String(str(k));
+  const search = str('search');
+  return { page: { limit, after, before }, search: search === undefined ? undefined : String(search), rest };
+}
+
+/** GraphQL first/after/last/before → PageArgs (same rules). */
+export function relayToPage(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }): PageArgs {
+  if (args.after && args.before) throw new AppError('bad_request', 'Provide either after or before, not both.');
+  const n = args.last ?? args.first ?? 20;
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    throw new AppError('validation_error', `${args.last != null ? 'last' : 'first'} must be between 1 and 100`);
+  }
+  return { limit: n, after: args.after ?? undefined, before: args.before ?? undefined };
+}
+
+/**
+ * Apply a keyset page to a query: caller supplies `fetch(where, order, limit)`.
+ * Items come back newest first in both directions.
+ */
+export async function keysetPage<T extends { id: string }>(
+  page: PageArgs,
+  fetch: (cursor: { op: '<' | '>'; id: string } | undefined, order: 'desc' | 'asc', limit: number) => Promise<T[]>,
+): Promise<Page<T>> {
+  const backwards = Boolean(page.before);
+  const cursor = page.after ? { op: '<' as const, id: page.after } : page.before ? { op: '>' as const, id: page.before } : undefined;
+  const rows = await fetch(cursor, backwards ? 'asc' : 'desc', page.limit + 1);
+  const hasMore = rows.length > page.limit;
+  const items = rows.slice(0, page.limit);
+  if (backwards) items.reverse();
+  return { items, hasMore, backwards };
+}
+
+export function restList<T>(page: Page<unknown>, data: T[]): { object: 'list'; has_more: boolean; data: T[] } {
+  return { object: 'list', has_more: page.hasMore, data };
+}

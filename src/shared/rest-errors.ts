@@ -1,0 +1,40 @@
+/** The REST transport's single translation point: anything thrown → `{status_code, name, message, ...}`. */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, toAppError } from './errors.js';
+
+/** Fastify's own errors (parsing, limits, routing) → AppError. */
+function fromFastify(err: FastifyError): AppError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'Request body is larger than 256 KiB');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('bad_request', 'Content-Type must be application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('bad_request', 'Request body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('bad_request', 'Request body is not valid JSON');
+    case 'FST_ERR_VALIDATION':
+      return new AppError('validation_error', err.message);
+  }
+  if (err instanceof SyntaxError || (err as { type?: string }).type === 'entity.parse.failed') {
+    return new AppError('bad_request', 'Request body is not valid JSON');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 && !(err instanceof AppError)) {
+    if (err.statusCode === 413) return new AppError('payload_too_large', 'Request body is larger than 256 KiB');
+    if (err.statusCode === 429) return undefined;
+    return new AppError('bad_request', err.message);
+  }
+  return undefined;
+}
+
+export function restErrorBody(e: AppError): Record<string, unknown> {
+  return { status_code: e.status, name: e.code, message: e.message, ...(e.details ?? {}) };
+}
+
+export function sendRestError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = (err as FastifyError)?.code?.startsWith?.('FST_') || err instanceof SyntaxError ? fromFastify(err as FastifyError) ?? toAppError(err) : toAppError(err);
+  if (e.status >= 500) req.log.error({ err: e.cause ?? err, reqId: req.id }, 'request failed');
+  if (e.headers) reply.headers(e.headers);
+  return reply.code(e.status).type('application/json; charset=utf-8').send(restErrorBody(e));
+}
