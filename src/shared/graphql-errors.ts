@@ -32,3 +32,11 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
 /** Throwable from a resolver when the error is known up front. */
 export const toGraphQLError = (e: AppError): GraphQLError =>
   new GraphQLError(e.message, { originalError: e, extensions: { code: graphqlCode(e.code), status_code: e.status } });
+
+/**
+ * Failures that happen before Apollo runs (auth, rate limit, body parsing) on /graphql: the same
+ * AppError, written as a GraphQL error response so GraphQL clients still read `extensions.code`.
+ */
+export const graphqlErrorBody = (e: AppError) => ({
+  errors: [{ message: e.message, extensions: { code: graphqlCode(e.code), status_code: e.status, ...(e.details ?? {}) } }],
+});

@@ -1,6 +1,7 @@
 /** The REST transport's single translation point: anything thrown → `{status_code, name, message, ...}`. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, toAppError } from './errors.js';
+import { graphqlErrorBody } from './graphql-errors.js';
 
 /** Fastify's own errors (parsing, limits, routing) → AppError. */
 function fromFastify(err: FastifyError): AppError | undefined {
@@ -36,5 +37,6 @@ export function sendRestError(err: unknown, req: FastifyRequest, reply: FastifyR
   const e = (err as FastifyError)?.code?.startsWith?.('FST_') || err instanceof SyntaxError ? fromFastify(err as FastifyError) ?? toAppError(err) : toAppError(err);
   if (e.status >= 500) req.log.error({ err: e.cause ?? err, reqId: req.id }, 'request failed');
   if (e.headers) reply.headers(e.headers);
-  return reply.code(e.status).type('application/json; charset=utf-8').send(restErrorBody(e));
+  const graphql = /^\/graphql(\/|\?|$)/.test(req.url);
+  return reply.code(e.status).type('application/json; charset=utf-8').send(graphql ? graphqlErrorBody(e) : restErrorBody(e));
 }

@@ -1,0 +1,164 @@
+/**
+ * `npx arsel …` (bin/arsel.js → dist/src/cli/main.js): organizations and API keys from the shell.
+ *
+ * Same database rules as the server (DATABASE_URL, else the embedded PostgreSQL in ARSEL_DATA_DIR:
+ * reused while `npm start` runs, started and stopped otherwise) because it boots through
+ * createRuntime. stdout carries only the command's output, so `--json` is always parseable;
+ * logs, migration notes and anything a library prints go to stderr.
+ */
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import pino from 'pino';
+import type { ApiKey } from '../auth/api-key.entity.js';
+import { createApiKey, createOrganization, getOrganization, listApiKeys, listOrganizations, revokeApiKey } from '../auth/api-key.service.js';
+import type { Organization } from '../auth/organization.entity.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { EmbeddedDbError } from '../db/embedded.js';
+import { createRuntime, REDACT, type Runtime } from '../runtime.js';
+import { AppError } from '../shared/errors.js';
+
+// Everything written to process.stdout by anyone but `out` (MikroORM's migrator, stray console.log) goes to stderr.
+const writeStdout = process.stdout.write.bind(process.stdout);
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+const out = (text: string): void => void writeStdout(text.endsWith('\n') ? text : `${text}\n`);
+
+class CliError extends Error {}
+
+/** Boot the runtime (no queue, no LISTEN), run `fn`, always tear down (stops an embedded DB we started). */
+async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const log = pino({ level: process.env.LOG_LEVEL ? config.logLevel : 'warn', redact: REDACT, base: undefined }, pino.destination(2));
+  const rt = await createRuntime(config, { queue: false, listen: false, log, poolSize: 2 });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+const em = (rt: Runtime) => rt.deps.orm.em.fork();
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+function keyRow(k: ApiKey) {
+  return { id: k.id, prefix: k.tokenPrefix, created_at: iso(k.createdAt), last_used_at: iso(k.lastUsedAt), revoked_at: iso(k.revokedAt) };
+}
+
+function orgRow(o: Organization) {
+  return { id: o.id, name: o.name, created_at: iso(o.createdAt) };
+}
+
+/** Plain-text table with aligned columns. */
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const cells = [columns, ...rows.map((r) => columns.map((c) => String(r[c] ?? '-')))];
+  const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  return cells.map((row) => row.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+function createdText(org: Organization, key: ApiKey, token: string, what: string): string {
+  return [
+    `${what}`,
+    `  organization: ${org.name} (${org.id})`,
+    `  api key id:   ${key.id}`,
+    `  api key:      ${token}`,
+    '',
+    'The key is shown only once; store it now. Use it as `Authorization: Bearer <key>`.',
+  ].join('\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('arsel')
+    .description('Manage arsel-events organizations and API keys.\n\nDatabase: DATABASE_URL, or (unset) the embedded PostgreSQL in ARSEL_DATA_DIR (default .arsel/pgdata),\nthe same one `npm start` uses; a running server\'s database is reused, otherwise it is started for the command.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')) })
+    .exitOverride();
+
+  const org = program.command('org').description('Organizations: every resource and API key belongs to one.');
+
+  org
+    .command('create')
+    .description('Create an organization and its first API key (the key is printed once).')
+    .requiredOption('--name <name>', 'organization name (1-200 characters)')
+    .option('--json', 'print {"organization":{"id","name"},"api_key":{"id","token"}} on one line')
+    .action(async (opts: { name: string; json?: boolean }) => {
+      const r = await withRuntime(async (rt) => createOrganization(em(rt), opts.name));
+      if (opts.json) out(JSON.stringify({ organization: { id: r.org.id, name: r.org.name }, api_key: { id: r.key.id, token: r.token } }));
+      else out(createdText(r.org, r.key, r.token, 'Created organization.'));
+    });
+
+  org
+    .command('list')
+    .description('List organizations (oldest first).')
+    .option('--json', 'print a JSON array of {"id","name","created_at"}')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = (await withRuntime(async (rt) => listOrganizations(em(rt)))).map(orgRow);
+      if (opts.json) out(JSON.stringify(rows));
+      else out(rows.length ? table(rows, ['id', 'name', 'created_at']) : 'No organizations yet. Create one with: arsel org create --name <name>');
+    });
+
+  const key = program.command('key').description('API keys: `be_` + 43 random characters; only a SHA-256 hash is stored.');
+
+  key
+    .command('create')
+    .description('Create another API key for an organization (the key is printed once).')
+    .requiredOption('--org <org-id>', 'organization id')
+    .option('--json', 'print {"organization":{"id","name"},"api_key":{"id","token"}} on one line')
+    .action(async (opts: { org: string; json?: boolean }) => {
+      const r = await withRuntime(async (rt) => {
+        const m = em(rt);
+        const o = await getOrganization(m, opts.org);
+        return { org: o, ...(await createApiKey(m, o)) };
+      });
+      if (opts.json) out(JSON.stringify({ organization: { id: r.org.id, name: r.org.name }, api_key: { id: r.key.id, token: r.token } }));
+      else out(createdText(r.org, r.key, r.token, 'Created API key.'));
+    });
+
+  key
+    .command('list')
+    .description('List an organization\'s API keys (never the keys themselves: id, prefix, dates).')
+    .requiredOption('--org <org-id>', 'organization id')
+    .option('--json', 'print a JSON array of {"id","prefix","created_at","last_used_at","revoked_at"}')
+    .action(async (opts: { org: string; json?: boolean }) => {
+      const rows = (await withRuntime(async (rt) => listApiKeys(em(rt), opts.org))).map(keyRow);
+      if (opts.json) out(JSON.stringify(rows));
+      else out(rows.length ? table(rows, ['id', 'prefix', 'created_at', 'last_used_at', 'revoked_at']) : 'No API keys.');
+    });
+
+  key
+    .command('revoke')
+    .description('Revoke an API key. Running servers refuse it at once (401).')
+    .argument('<key-id>', 'the key id (from `key list`), not the key itself')
+    .option('--json', 'print {"id","revoked_at"}')
+    .action(async (keyId: string, opts: { json?: boolean }) => {
+      const k = await withRuntime(async (rt) => revokeApiKey(em(rt), keyId));
+      if (opts.json) out(JSON.stringify({ id: k.id, revoked_at: iso(k.revokedAt) }));
+      else out(`Revoked API key ${k.id} (${k.tokenPrefix}…) at ${iso(k.revokedAt)}.`);
+    });
+
+  return program;
+}
+
+/** One clear line on stderr for anything a user can cause; a stack trace only for real bugs. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed help or its one-line error.
+    return err.exitCode;
+  }
+  if (err instanceof AppError || err instanceof ConfigError || err instanceof EmbeddedDbError || err instanceof CliError) {
+    process.stderr.write(`arsel: ${err.message}\n`);
+    return 1;
+  }
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '28P01' || code === '3D000') {
+    process.stderr.write(`arsel: cannot reach the database (${(err as Error).message}). Check DATABASE_URL.\n`);
+    return 1;
+  }
+  process.stderr.write(`arsel: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 1;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+  process.exitCode = 0;
+} catch (err) {
+  process.exitCode = report(err);
+}
