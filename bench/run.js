@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// `npm run bench` / `npm run bench:quick`: the baseline's batched mode and our real server, interleaved
+// (A, B, A, B…) in one invocation, each on a fresh database, autocannon in its own process.
+// Flags: --quick --conns 64,256 --reps 3 --duration 20 --warmup 3 --modes baseline,product
+//        --role all|api --scenario send|mixed --profile --out bench/RESULTS.md --no-write
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { resolveBaselineDir, startBaseline } from './lib/baseline.js';
+import { freePort, installCleanup, sleep, track } from './lib/children.js';
+import { cpuDiff, cpuSnapshot, sampleRss } from './lib/proc.js';
+import { startProduct } from './lib/product.js';
+import { writeReport } from './lib/report.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+
+const { values: a } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    conns: { type: 'string' },
+    reps: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    modes: { type: 'string', default: 'baseline,product' },
+    role: { type: 'string', default: 'all' },
+    scenario: { type: 'string', default: 'send' },
+    profile: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const cfg = {
+  quick: a.quick,
+  conns: (a.conns ?? '64,256').split(',').map(Number),
+  reps: Number(a.reps ?? (a.quick ? 1 : 3)),
+  duration: Number(a.duration ?? (a.quick ? 10 : 20)),
+  warmup: Number(a.warmup ?? (a.quick ? 2 : 3)),
+  modes: a.modes.split(','),
+  role: a.role,
+  scenario: a.scenario,
+  profile: a.profile,
+};
+const runs = cfg.reps * cfg.conns.length * cfg.modes.length;
+const budgetMs = (runs * (cfg.duration + cfg.warmup + 25) + 300) * 1000;
+installCleanup(budgetMs);
+
+const TMP = path.join(os.tmpdir(), `arsel-bench-${process.pid}`);
+mkdirSync(TMP, { recursive: true });
+
+function runLoad(opts) {
+  const child = track(spawn(process.execPath, [path.join(HERE, 'load.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const done = new Promise((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
+  });
+  return { pid: child.pid, done };
+}
+
+let seq = 0;
+async function runOne(mode, connections, rep, baselineDir) {
+  const n = ++seq;
+  const port = await freePort();
+  const srv = mode === 'baseline'
+    ? await startBaseline({ dir: baselineDir, dbName: `bench_baseline_${process.pid}_${n}`, port })
+    : await startProduct({
+      repoRoot: ROOT, dbName: `bench_product_${process.pid}_${n}`, port, role: cfg.role,
+      logFile: path.join(TMP, `product-${n}.log`),
+      nodeArgs: cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`] : [],
+    });
+  try {
+    const load = { url: srv.url, connections, token: srv.token, body: srv.body, idReplacement: srv.idReplacement, scenario: cfg.scenario };
+    await runLoad({ ...load, duration: cfg.warmup }).done; // JIT, pools, caches: not counted
+    await sleep(500);
+    const c0 = await srv.counters();
+    const l = runLoad({ ...load, duration: cfg.duration });
+    const cpu0 = cpuSnapshot({ server: srv.pid, loadgen: l.pid });
+    const rss = sampleRss(srv.pid);
+    const res = await l.done;
+    const cpu = cpuDiff(cpu0, cpuSnapshot({ server: srv.pid, loadgen: l.pid }));
+    const maxRss = rss.stop();
+    cpu.loadgen = Math.round(((res.cpu.user + res.cpu.system) / 1e6 / res.duration) * 100);
+    cpu.other = cpu.machineBusy - cpu.server - cpu.postgres - cpu.loadgen;
+    await sleep(1000); // in-flight transactions finish
+    const c1 = await srv.counters();
+    const server2xx = srv.kind === 'baseline' ? c1.server2xx - c0.server2xx : await srv.server2xx(c0, c1);
+    const rows = c1.rows - c0.rows;
+    const jobs = c1.jobs === null ? null : c1.jobs - c0.jobs;
+    const jobSends = c1.jobSends === null ? null : c1.jobSends - c0.jobSends;
+    const r = {
+      mode, target: srv.target ?? 'send', connections, rep, duration: res.duration,
+      rps: Math.round(res.ok2xx / res.duration), ok2xx: res.ok2xx, non2xx: res.non2xx, errors: res.errors, timeouts: res.timeouts,
+      codes: res.codes, p50: res.p50, p90: res.p90, p99: res.p99, latMax: res.latMax, maxRssMb: maxRss,
+      rows, jobs, jobSends, server2xx, rowsMinus2xx: rows - res.ok2xx,
+      // Baseline counts its 202s before replying; the product logs a request when its response is
+      // written, so the ≤ `connections` requests autocannon abandons at the end may be missing there.
+      correct: (jobSends === null || jobSends === rows) && rows - res.ok2xx >= 0 && rows - res.ok2xx <= connections
+        && (srv.kind === 'baseline' ? server2xx === rows : server2xx >= res.ok2xx && server2xx <= rows),
+      commitsPerFsync: Math.round(((c1.commits - c0.commits) / Math.max(1, c1.walSync - c0.walSync)) * 10) / 10,
+      batches: c1.batches !== undefined ? c1.batches - c0.batches : null,
+      statuses: srv.statuses ? await srv.statuses() : null,
+      tokenVia: srv.tokenVia, queue: srv.queue ?? null,
+      cpu,
+    };
+    console.error(`[${n}/${runs}] ${mode} c=${connections} rep=${rep}: ${r.rps} req/s p50=${r.p50} p99=${r.p99} err=${r.errors + r.timeouts + r.non2xx} rss=${maxRss}MB rows=${rows} jobs=${jobSends} 2xx(server)=${server2xx} ${r.correct ? 'ok' : 'MISMATCH'} cpu srv=${cpu.server}% pg=${cpu.postgres}% lg=${cpu.loadgen}% busy=${cpu.machineBusy}%`);
+    return r;
+  } finally {
+    await srv.stop();
+  }
+}
+
+const started = new Date();
+const baselineDir = cfg.modes.includes('baseline') ? resolveBaselineDir(ROOT) : null;
+const results = [];
+for (let rep = 1; rep <= cfg.reps; rep++) {
+  for (const c of cfg.conns) {
+    for (const mode of cfg.modes) results.push(await runOne(mode, c, rep, baselineDir)); // interleaved A, B, A, B…
+  }
+}
+const finished = new Date();
+mkdirSync(path.join(HERE, 'results'), { recursive: true });
+const raw = path.join(HERE, 'results', `run-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(raw, JSON.stringify({ cfg, started, finished, results }, null, 2));
+const md = await writeReport({ cfg, started, finished, results, baselineDir, root: ROOT, out: a['no-write'] ? null : path.resolve(a.out ?? path.join(HERE, 'RESULTS.md')) });
+console.log(md);
+console.error(`raw results: ${path.relative(ROOT, raw)}`);
+process.exit(0);
