@@ -124,6 +124,9 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // Our own graceful shutdown (main.ts) closes Fastify, which drains and stops Apollo; Apollo's own
+    // signal handler would re-raise SIGTERM and kill the process mid-drain.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   await app.register(fastifyApollo(apollo), {

@@ -28,6 +28,8 @@ Environment:
   EVENT_BUDGET_PER_MINUTE (events per organization per minute, 0 = off), SMTP_URL, MAIL_FROM,
   WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000).`;
 
+let started: Awaited<ReturnType<typeof createRuntime>> | undefined;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) {
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, values.role ? { role: values.role as Role } : {});
   const log = createLogger(config.logLevel);
   const runtime = await createRuntime(config, { log });
+  started = runtime;
   const { deps } = runtime;
 
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -91,7 +94,9 @@ async function seedDefaultOrganization(runtime: Awaited<ReturnType<typeof create
   });
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
+  // A database we started must not outlive a failed start.
+  await started?.close().catch(() => {});
   if (err instanceof ConfigError || err instanceof EmbeddedDbError) {
     console.error(`arsel-events: ${err.message}`);
   } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {

@@ -26,7 +26,7 @@ export interface EmbeddedHandle {
   url: string;
   port: number;
   dataDir: string;
-  /** True when this process started the postmaster (and so should stop it). */
+  /** True when this process started the postmaster. */
   owned: boolean;
   stop(): Promise<void>;
 }
@@ -210,13 +210,33 @@ function handle(port: number, dataDir: string, owned: boolean, bins: Bins, ids: 
     port,
     dataDir,
     owned,
+    /**
+     * Last one out stops it: whether this process started the postmaster or found it running
+     * (e.g. left behind by a crashed server), stop it when no other client is connected.
+     */
     async stop() {
-      if (!owned) return;
-      await run(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], {
-        ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
-      }).catch(() => {});
+      if (!(await hasOtherClients(port))) {
+        await run(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], {
+          ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+        }).catch(() => {});
+      }
     },
   };
+}
+
+async function hasOtherClients(port: number): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  try {
+    await client.connect();
+    const r = await client.query<{ n: number }>(
+      "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+    );
+    return r.rows[0].n > 0;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** Resolve the database URL for a process: DATABASE_URL, or the embedded database (started if needed). */
