@@ -1,7 +1,7 @@
 /** The only place event-definition input rules live (GraphQL inputs; the REST shim validates with them too). */
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsOptional, IsString, Length, Matches, MaxLength,
+  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsObject, IsOptional, IsString, Length, Matches, MaxLength,
   ValidateIf, ValidateNested, IsDefined,
 } from 'class-validator';
 import { Field, InputType, registerEnumType } from 'type-graphql';
@@ -71,11 +71,11 @@ export class CreateEventInput {
   description?: string | null;
 
   @Field(() => EventSchemaInput, { nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => EventSchemaInput)
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => EventSchemaInput)
   schema?: EventSchemaInput;
 
   @Field(() => ConversionInput, { nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => ConversionInput)
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ConversionInput)
   conversion?: ConversionInput;
 }
 
@@ -86,10 +86,10 @@ export class UpdateEventInput {
   description?: string | null;
 
   @Field(() => EventSchemaInput, { nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => EventSchemaInput)
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => EventSchemaInput)
   schema?: EventSchemaInput;
 
   @Field(() => ConversionInput, { nullable: true })
-  @IsOptional() @ValidateNested() @Type(() => ConversionInput)
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ConversionInput)
   conversion?: ConversionInput;
 }
