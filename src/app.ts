@@ -20,6 +20,7 @@ import { buildGraphQLSchema } from './schema.js';
 declare module 'fastify' {
   interface FastifyRequest {
     org?: OrgRef;
+    authError?: AppError;
   }
 }
 
@@ -68,9 +69,18 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     if (PUBLIC_PATHS.test(req.url)) return;
-    // GraphQL GET without a key: let Apollo answer (CSRF/landing) only when it is a browser page.
-    const auth = await authenticate(deps.pool, deps.caches, req.headers.authorization);
-    req.org = { id: auth.orgId, name: auth.orgName, keyId: auth.keyId };
+    try {
+      const auth = await authenticate(deps.pool, deps.caches, req.headers.authorization);
+      req.org = { id: auth.orgId, name: auth.orgName, keyId: auth.keyId };
+    } catch (err) {
+      // Answered in preParsing, after the rate limiter (an onRequest hook of each route) has run,
+      // so a 401 carries the ratelimit-* headers too and bad-key floods are limited per IP.
+      if (err instanceof AppError && err.code === 'unauthorized') req.authError = err;
+      else throw err;
+    }
+  });
+  app.addHook('preParsing', async (req) => {
+    if (req.authError) throw req.authError;
   });
 
   // One log line per request (Authorization never logged: we log no headers, and pino redacts them anyway).
