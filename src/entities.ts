@@ -2,5 +2,6 @@
 import { ApiKey } from './auth/api-key.entity.js';
 import { Organization } from './auth/organization.entity.js';
 import { EventDefinition } from './events/event.entity.js';
+import { Contact } from './contacts/contact.entity.js';
 
-export const ENTITIES = [Organization, ApiKey, EventDefinition];
+export const ENTITIES = [Organization, ApiKey, EventDefinition, Contact];

@@ -7,6 +7,11 @@ import type { NonEmptyArray } from 'type-graphql';
 import type { Deps } from './shared/context.js';
 import { eventRoutes } from './events/event.routes.js';
 import { EventResolver } from './events/event.resolver.js';
+import { contactRoutes } from './contacts/contact.routes.js';
+import { ContactResolver } from './contacts/contact.resolver.js';
+import { sendRoutes } from './sends/send.routes.js';
+import { SendResolver } from './sends/send.resolver.js';
+import { sendsFeature } from './sends/send.feature.js';
 
 /** Queues, and what a process starts for its role. */
 export interface Feature {
@@ -19,11 +24,11 @@ export interface Feature {
   stop?(deps: Deps): Promise<void> | void;
 }
 
-export const FEATURES: Feature[] = [];
+export const FEATURES: Feature[] = [sendsFeature];
 
 export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 
-export const REST_MODULES: RestModule[] = [eventRoutes];
+export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver];

@@ -1,0 +1,98 @@
+/**
+ * Contact use cases. Both transports call these; the send worker uses findOrCreateContacts on its
+ * own transaction (plain pg client, batched).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import type { OrgRef } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
+import { Contact } from './contact.entity.js';
+import type { CreateContactInput } from './contact.inputs.js';
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+/** POST /v1/contacts, createContact: 409 when the email is already a contact of the org. */
+export async function createContact(em: EntityManager, org: OrgRef, input: CreateContactInput): Promise<Contact> {
+  const email = normaliseEmail(input.email);
+  const conn = em.getConnection();
+  // insert … on conflict do nothing: a racing worker's find-or-create never turns into a 500.
+  const id = uuidv7();
+  const rows = await conn.execute<{ id: string }[]>(
+    `insert into contacts (id, organization_id, email, attributes) values (?, ?, ?, ?)
+     on conflict (organization_id, email) do nothing returning id`,
+    [id, org.id, email, JSON.stringify(input.attributes ?? {})],
+  );
+  if (!rows.length) throw new AppError('conflict', `A contact with email ${email} already exists`);
+  return (await em.findOne(Contact, { id }))!;
+}
+
+export interface GetContactOptions {
+  id?: string | null;
+  email?: string | null;
+}
+
+/** By id or by email (case-insensitive); another org's contact is "not found". */
+export async function getContact(em: EntityManager, org: OrgRef, opts: GetContactOptions): Promise<Contact> {
+  if ((opts.id == null) === (opts.email == null)) throw new AppError('bad_request', 'Provide either id or email.');
+  let c: Contact | null = null;
+  if (opts.id != null) c = UUID_RE.test(opts.id) ? await em.findOne(Contact, { id: opts.id, organization: org.id }) : null;
+  else c = await em.findOne(Contact, { email: normaliseEmail(opts.email!), organization: org.id });
+  if (!c) throw AppError.notFound(`Contact ${opts.id ?? opts.email} not found`);
+  return c;
+}
+
+export async function listContacts(em: EntityManager, org: OrgRef, opts: { page: PageArgs; email?: string }): Promise<Page<Contact>> {
+  return keysetPage(opts.page, (cursor, order, limit) =>
+    em.find(
+      Contact,
+      {
+        organization: org.id,
+        ...(opts.email ? { email: normaliseEmail(opts.email) } : {}),
+        ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
+      },
+      { orderBy: { id: order }, limit },
+    ),
+  );
+}
+
+/** Whether a contact id exists in the org (send accept path; plain pool, it runs per request). */
+export async function contactExists(pool: pg.Pool, orgId: string, id: string): Promise<boolean> {
+  if (!UUID_RE.test(id)) return false;
+  const r = await pool.query({ name: 'contact_exists', text: 'select 1 from contacts where id = $1 and organization_id = $2', values: [id, orgId] });
+  return r.rowCount! > 0;
+}
+
+/**
+ * Race-safe find-or-create of many (org, email) pairs on the caller's transaction:
+ * `insert … on conflict do nothing`, then select. Concurrent workers creating the same contact
+ * both end up with the one row the unique constraint allows. Returns `${org}\0${email}` → id.
+ */
+export async function findOrCreateContacts(client: pg.ClientBase, pairs: { orgId: string; email: string }[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!pairs.length) return out;
+  const uniq = new Map<string, { orgId: string; email: string }>();
+  for (const p of pairs) {
+    const email = normaliseEmail(p.email);
+    uniq.set(`${p.orgId}\u0000${email}`, { orgId: p.orgId, email });
+  }
+  const list = [...uniq.values()];
+  const orgs = list.map((p) => p.orgId);
+  const emails = list.map((p) => p.email);
+  await client.query(
+    `insert into contacts (id, organization_id, email)
+     select * from unnest($1::uuid[], $2::uuid[], $3::text[])
+     order by 2, 3
+     on conflict (organization_id, email) do nothing`,
+    [list.map(() => uuidv7()), orgs, emails],
+  );
+  const r = await client.query<{ id: string; organization_id: string; email: string }>(
+    `select c.id, c.organization_id, c.email from contacts c
+       join unnest($1::uuid[], $2::text[]) as p(org, email) on c.organization_id = p.org and c.email = p.email`,
+    [orgs, emails],
+  );
+  for (const row of r.rows) out.set(`${row.organization_id}\u0000${row.email}`, row.id);
+  return out;
+}

@@ -1,0 +1,243 @@
+/**
+ * The durable accept path: GROUP COMMIT.
+ *
+ * Concurrent requests are coalesced (a `windowMs` window after the first, or `maxBatch` sends) into
+ * ONE transaction on a plain pg client: the Idempotency-Key rows, one multi-row
+ * `insert … select from unnest(…)` of the sends, one `boss.insert` of their jobs, COMMIT
+ * (synchronous_commit on), and only then is each waiting request answered. Up to
+ * `maxConcurrent` batches commit at once. This is the design ../shared/baseline measured at
+ * ~3.5× one-transaction-per-request (B raw-batched); hand-written SQL is deliberate here.
+ *
+ * Jobs: one pg-boss job per accepted send, job id = send id, all inserted with ONE `boss.insert`
+ * call in the batch transaction (pg-boss's raw multi-row path, ~50k jobs/s in the baseline).
+ * One job per send rather than one per batch keeps retries and the final `failed` marking per
+ * send: a poisoned send is retried and failed alone, and a worker batch is whatever pg-boss
+ * fetches, independent of how requests happened to be grouped on the way in.
+ *
+ * Isolation: if a batch transaction fails for any reason but the database being unreachable,
+ * each request in it is retried in its own transaction, so one bad item never fails its
+ * neighbours. Waiting is bounded (`commitTimeoutMs`): a request never hangs on a dead database;
+ * it gets 503 (AppError.unavailable) and the pool reconnects by itself later.
+ */
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import { AppError, isConnectionError } from '../shared/errors.js';
+
+export const SEND_QUEUE = 'sends.process';
+
+/** One send row, already serialised for the insert. */
+export interface SendRow {
+  id: string;
+  orgId: string;
+  definitionId: string;
+  eventName: string;
+  contactId: string | null;
+  email: string | null;
+  /** JSON text of the (normalised) data */
+  data: string;
+  /** ISO 8601 */
+  timestamp: string;
+  status: 'accepted' | 'rejected';
+  /** JSON text of FieldError[] for rejected sends */
+  errors: string | null;
+  idempotencyKey: string | null;
+}
+
+/** The Idempotency-Key record covering a whole request; committed with its sends. */
+export interface KeyRow {
+  orgId: string;
+  key: string;
+  hash: string;
+  status: number;
+  /** JSON text of the response body */
+  response: string;
+}
+
+/** `key_taken`: another request committed this Idempotency-Key first; nothing of this unit was written. */
+export type UnitResult = 'committed' | 'key_taken';
+
+interface Unit {
+  sends: SendRow[];
+  key?: KeyRow;
+  settle(err: unknown, result?: UnitResult): void;
+}
+
+export interface CommitterOptions {
+  maxBatch?: number;
+  windowMs?: number;
+  maxConcurrent?: number;
+  commitTimeoutMs?: number;
+  idempotencyTtlHours?: number;
+}
+
+const INSERT_SENDS = `insert into event_sends
+  (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, idempotency_key)
+  select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::jsonb[], $11::text[])`;
+
+// An expired key (older than 24 h) is replaced; a live one is left alone and not returned.
+const INSERT_KEYS = `insert into idempotency_keys (organization_id, key, request_hash, status_code, response, expires_at)
+  select o, k, h, s, r, now() + make_interval(hours => $6)
+  from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[]) as t(o, k, h, s, r)
+  on conflict (organization_id, key) do update
+    set request_hash = excluded.request_hash, status_code = excluded.status_code, response = excluded.response,
+        headers = '{}', created_at = now(), expires_at = excluded.expires_at
+    where idempotency_keys.expires_at <= now()
+  returning organization_id, key`;
+
+export class GroupCommitter {
+  private pending: Unit[] = [];
+  private pendingSends = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inflight = 0;
+  private closed = false;
+  private idle: Array<() => void> = [];
+  readonly stats = { batches: 0, sends: 0, retriedBatches: 0 };
+  private readonly o: Required<CommitterOptions>;
+
+  constructor(private readonly pool: pg.Pool, private readonly boss: PgBoss, opts: CommitterOptions = {}) {
+    this.o = { maxBatch: 200, windowMs: 2, maxConcurrent: 4, commitTimeoutMs: 10_000, idempotencyTtlHours: 24, ...opts };
+  }
+
+  /** Resolves once the unit's rows are committed (or its key was taken); rejects with an AppError-able error. */
+  submit(sends: SendRow[], key?: KeyRow): Promise<UnitResult> {
+    if (this.closed) return Promise.reject(AppError.unavailable());
+    return new Promise<UnitResult>((resolve, reject) => {
+      let done = false;
+      this.pending.push({
+        sends,
+        key,
+        settle: (err, result) => {
+          if (done) return;
+          done = true;
+          if (err) reject(err);
+          else resolve(result!);
+        },
+      });
+      this.pendingSends += Math.max(1, sends.length);
+      if (this.pendingSends >= this.o.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.o.windowMs);
+    });
+  }
+
+  /** Commit whatever is pending and wait for every batch in flight (shutdown). */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.pending.length || this.inflight) {
+      this.flush();
+      await new Promise<void>((r) => this.idle.push(r));
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.pending.length && this.inflight < this.o.maxConcurrent) {
+      const batch: Unit[] = [];
+      let n = 0;
+      while (this.pending.length && (batch.length === 0 || n + this.pending[0].sends.length <= this.o.maxBatch)) {
+        const u = this.pending.shift()!;
+        n += Math.max(1, u.sends.length);
+        batch.push(u);
+      }
+      this.pendingSends -= n;
+      this.inflight++;
+      void this.run(batch).finally(() => {
+        this.inflight--;
+        // Requests that queued up while every slot was busy have waited long enough: go now.
+        if (this.pending.length) this.flush();
+        else if (!this.inflight) for (const r of this.idle.splice(0)) r();
+      });
+    }
+  }
+
+  private async run(batch: Unit[]): Promise<void> {
+    try {
+      await this.commit(batch);
+    } catch (err) {
+      if (batch.length > 1 && !isConnectionError(err) && !(err instanceof AppError)) {
+        // Find the culprit: every request alone, so its neighbours still commit.
+        this.stats.retriedBatches++;
+        await Promise.all(batch.map((u) => this.commit([u]).catch((e) => u.settle(e))));
+      } else {
+        for (const u of batch) u.settle(err);
+      }
+    }
+  }
+
+  private async commit(units: Unit[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let client: pg.PoolClient | undefined;
+    let timedOut = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(AppError.unavailable());
+      }, this.o.commitTimeoutMs);
+    });
+    const work = async (): Promise<Set<Unit>> => {
+      const c = await this.pool.connect();
+      if (timedOut) {
+        // The caller already got its 503; nobody will release this one.
+        c.release();
+        throw AppError.unavailable();
+      }
+      client = c;
+      let ok = false;
+      try {
+        await c.query('begin');
+        const taken = new Set<Unit>();
+        const keyed = units.filter((u) => u.key);
+        if (keyed.length) {
+          const k = keyed.map((u) => u.key!);
+          const r = await c.query<{ organization_id: string; key: string }>({
+            name: 'ins_idem_keys',
+            text: INSERT_KEYS,
+            values: [k.map((x) => x.orgId), k.map((x) => x.key), k.map((x) => x.hash), k.map((x) => x.status), k.map((x) => x.response), this.o.idempotencyTtlHours],
+          });
+          const won = new Set(r.rows.map((x) => `${x.organization_id}\u0000${x.key}`));
+          for (const u of keyed) if (!won.has(`${u.key!.orgId}\u0000${u.key!.key}`)) taken.add(u);
+        }
+        const rows: SendRow[] = [];
+        for (const u of units) if (!taken.has(u)) rows.push(...u.sends);
+        if (rows.length) {
+          await c.query({
+            name: 'ins_sends',
+            text: INSERT_SENDS,
+            values: [
+              rows.map((s) => s.id), rows.map((s) => s.orgId), rows.map((s) => s.definitionId), rows.map((s) => s.eventName),
+              rows.map((s) => s.contactId), rows.map((s) => s.email), rows.map((s) => s.data), rows.map((s) => s.timestamp),
+              rows.map((s) => s.status), rows.map((s) => s.errors), rows.map((s) => s.idempotencyKey),
+            ],
+          });
+          const accepted = rows.filter((s) => s.status === 'accepted');
+          if (accepted.length) {
+            await this.boss.insert(
+              SEND_QUEUE,
+              accepted.map((s) => ({ id: s.id, data: { orgId: s.orgId } })),
+              { db: { executeSql: (text: string, values?: unknown[]) => c.query(text, values) } },
+            );
+          }
+        }
+        if (timedOut) throw AppError.unavailable();
+        await c.query('commit');
+        ok = true;
+        this.stats.batches++;
+        this.stats.sends += rows.length;
+        return taken;
+      } finally {
+        if (!ok) await c.query('rollback').catch(() => {});
+      }
+    };
+    try {
+      const taken = await Promise.race([work(), timeout]);
+      for (const u of units) u.settle(null, taken.has(u) ? 'key_taken' : 'committed');
+      (client as pg.PoolClient | undefined)?.release();
+    } catch (err) {
+      // A timed-out or broken connection is destroyed rather than returned to the pool.
+      (client as pg.PoolClient | undefined)?.release(timedOut || isConnectionError(err) ? new Error('discarded') : undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Idempotency-Key (spec §4): same key + same body → the first response again, with
+ * `Idempotent-Replayed: true`; same key + different body → 409; 24 h; scoped to the org.
+ *
+ * - The key row is written by the group committer in the SAME transaction as the sends it covers,
+ *   so a replayable response exists exactly when its sends are committed.
+ * - In-flight duplicates on this process wait for the first request (bounded) and replay it.
+ * - Duplicates racing on another process: each reaches the database; the key insert
+ *   (`on conflict do nothing`-style) blocks on the first's uncommitted row, and the loser writes
+ *   nothing and replays the winner's committed response (UnitResult 'key_taken').
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { AppError } from '../shared/errors.js';
+
+export const MAX_KEY_LENGTH = 256;
+const WAIT_MS = 10_000;
+
+export const MESSAGES = {
+  reused: 'Idempotency-Key reused with a different payload',
+  inFlight: 'A request with this Idempotency-Key is still processing — retry shortly',
+} as const;
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  replayed?: boolean;
+}
+
+export interface IdempotencyContext {
+  orgId: string;
+  key: string;
+  hash: string;
+}
+
+export const hashBody = (body: unknown): string => createHash('sha256').update(JSON.stringify(body) ?? '').digest('hex');
+
+export function checkKey(key: string): void {
+  if (key.length < 1 || key.length > MAX_KEY_LENGTH) {
+    throw new AppError('validation_error', `Idempotency-Key must be between 1 and ${MAX_KEY_LENGTH} characters`);
+  }
+}
+
+/** The committed response for (org, key), if any and not expired. */
+export async function findStored(pool: pg.Pool, orgId: string, key: string): Promise<{ hash: string; response: StoredResponse } | null> {
+  const r = await pool.query<{ request_hash: string; status_code: number; response: unknown }>({
+    name: 'idem_lookup',
+    text: 'select request_hash, status_code, response from idempotency_keys where organization_id = $1 and key = $2 and expires_at > now()',
+    values: [orgId, key],
+  });
+  const row = r.rows[0];
+  return row ? { hash: row.request_hash, response: { status: row.status_code, body: row.response } } : null;
+}
+
+export function replay(stored: { hash: string; response: StoredResponse }, hash: string): StoredResponse {
+  if (stored.hash !== hash) throw new AppError('conflict', MESSAGES.reused);
+  return { ...stored.response, replayed: true };
+}
+
+interface InFlight {
+  hash: string;
+  done: Promise<StoredResponse | null>;
+}
+
+/** Per-process registry of keyed requests in flight. */
+export class IdempotencyGate {
+  private readonly inflight = new Map<string, InFlight>();
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Run `fn` at most once per (org, key) at a time; `fn` must write the key row with its sends and
+   * return the response it committed.
+   */
+  async run(ctx: IdempotencyContext, fn: () => Promise<StoredResponse>, attempt = 0): Promise<StoredResponse> {
+    const id = `${ctx.orgId}\u0000${ctx.key}`;
+    const other = this.inflight.get(id);
+    if (other) {
+      if (other.hash !== ctx.hash) throw new AppError('conflict', MESSAGES.reused);
+      let timer: NodeJS.Timeout | undefined;
+      const res = await Promise.race([
+        other.done,
+        new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), WAIT_MS))),
+      ]).finally(() => clearTimeout(timer));
+      if (res === 'timeout') throw AppError.unavailable(MESSAGES.inFlight, 1);
+      if (res) return { ...res, replayed: true };
+      // The first one recorded nothing (it failed): try ourselves.
+      if (attempt > 2) throw AppError.unavailable(MESSAGES.inFlight, 1);
+      return this.run(ctx, fn, attempt + 1);
+    }
+    let settle!: (r: StoredResponse | null) => void;
+    const done = new Promise<StoredResponse | null>((r) => (settle = r));
+    this.inflight.set(id, { hash: ctx.hash, done });
+    let result: StoredResponse | null = null;
+    try {
+      const stored = await findStored(this.pool, ctx.orgId, ctx.key);
+      result = stored ? replay(stored, ctx.hash) : await fn();
+      return result;
+    } finally {
+      this.inflight.delete(id);
+      settle(result && { status: result.status, body: result.body });
+    }
+  }
+}

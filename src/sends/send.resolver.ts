@@ -1,0 +1,81 @@
+import { Arg, Args, ArgsType, Ctx, Field, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import { relayToPage } from '../shared/pagination.js';
+import { toConnection } from '../shared/relay.js';
+import { listSends } from './send.history.js';
+import { SendEventInput } from './send.inputs.js';
+import { acceptSends, schemaMismatch, type ItemOutcome } from './send.service.js';
+import { EventSendConnection, EventSendType, SendEventResult, SendStatus, sendToGraphQL } from './send.types.js';
+
+@InputType()
+export class SendsFilter {
+  @Field(() => String, { nullable: true, description: 'Event id or name (deleted events included)' }) event?: string;
+  @Field(() => SendStatus, { nullable: true }) status?: SendStatus;
+}
+
+@ArgsType()
+export class SendsArgs {
+  @Field(() => SendsFilter, { nullable: true }) filter?: SendsFilter;
+  @Field(() => Int, { nullable: true }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+  @Field(() => Int, { nullable: true }) last?: number;
+  @Field(() => String, { nullable: true }) before?: string;
+}
+
+// Items are checked one by one by the service (so one bad item of sendEvents never fails the
+// others, and the order of checks matches REST); the global validateFn is skipped for them.
+const perItem = { validateFn: () => undefined };
+
+function recorded(o: Extract<ItemOutcome, { kind: 'recorded' }>): EventSendType {
+  return {
+    id: o.row.id,
+    event: o.row.eventName,
+    status: SendStatus.ACCEPTED,
+    errors: [],
+    contactId: o.row.contactId,
+    email: o.row.email,
+    data: JSON.parse(o.row.data) as Record<string, unknown>,
+    timestamp: new Date(o.row.timestamp),
+    createdAt: new Date(Number.parseInt(o.row.id.replace(/-/g, '').slice(0, 12), 16)), // UUIDv7 carries its creation time
+    processedAt: null,
+    failureReason: null,
+  };
+}
+
+@Resolver(() => EventSendType)
+export class SendResolver {
+  @Mutation(() => EventSendType, { description: 'Record one send; a schema mismatch is recorded and raised as SCHEMA_MISMATCH' })
+  async sendEvent(@Arg('input', () => SendEventInput, perItem) input: SendEventInput, @Ctx() ctx: GraphQLContext): Promise<EventSendType> {
+    const { outcomes } = await acceptSends(ctx.deps, ctx.org, [{ ...input }], { naming: 'graphql', batch: false });
+    const o = outcomes![0];
+    if (o.kind === 'error') throw o.error;
+    if (o.errors) throw schemaMismatch(o.row.id, o.errors);
+    return recorded(o);
+  }
+
+  @Mutation(() => [SendEventResult], { description: 'Record 1–500 sends; one result per input, in order' })
+  async sendEvents(@Arg('inputs', () => [SendEventInput], perItem) inputs: SendEventInput[], @Ctx() ctx: GraphQLContext): Promise<SendEventResult[]> {
+    if (inputs.length < 1 || inputs.length > 500) {
+      throw new AppError('validation_error', inputs.length < 1 ? 'inputs must contain at least 1 elements' : 'inputs must contain no more than 500 elements');
+    }
+    const { outcomes } = await acceptSends(ctx.deps, ctx.org, inputs.map((i) => ({ ...i })), { naming: 'graphql', batch: true });
+    return outcomes!.map((o) => {
+      if (o.kind === 'error') return { id: null, status: null, errors: null, error: { statusCode: o.error.status, code: o.code, message: o.error.message } };
+      if (o.errors) {
+        return { id: o.row.id, status: SendStatus.REJECTED, errors: o.errors, error: { statusCode: 422, code: 'schema_mismatch', message: schemaMismatch(o.row.id, o.errors).message } };
+      }
+      return { id: o.row.id, status: SendStatus.ACCEPTED, errors: [], error: null };
+    });
+  }
+
+  @Query(() => EventSendConnection, { description: 'Recorded sends, newest first' })
+  async sends(@Args() args: SendsArgs, @Ctx() ctx: GraphQLContext) {
+    const page = await listSends(ctx.em, ctx.deps.pool, ctx.org, {
+      event: args.filter?.event ?? undefined,
+      status: args.filter?.status ?? undefined,
+      page: relayToPage(args),
+    });
+    return toConnection(page, sendToGraphQL, Boolean(args.after || args.before));
+  }
+}

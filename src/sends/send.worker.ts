@@ -1,0 +1,165 @@
+/**
+ * The send worker (spec §5): pg-boss queue `sends.process`, one job per accepted send (job id =
+ * send id). A fetched batch is processed in ONE transaction: lock the sends still `accepted`,
+ * find-or-create their contacts, start the automation runs (unique per (automation, send)), mark
+ * them `processed`. If that transaction fails, each send is retried alone so the others complete;
+ * pg-boss retries a failing one with backoff and after the last attempt it is marked `failed`
+ * with the error kept. At-least-once underneath, exactly-once in effect: only rows still
+ * `accepted` (re-checked under `for update`) are processed, and runs are unique per send.
+ */
+import type pg from 'pg';
+import { PgBoss, type JobWithMetadata } from 'pg-boss';
+import { startRunsForSends } from '../automations/trigger.js';
+import { findOrCreateContacts } from '../contacts/contact.service.js';
+import type { Deps } from '../shared/context.js';
+import { SEND_QUEUE } from './committer.js';
+
+/** Queue policy: 3 retries with exponential backoff (≈1 s, 2 s, 4 s …, capped), heartbeats so a killed worker's jobs come back. */
+export const SEND_QUEUE_OPTIONS = {
+  retryLimit: 3,
+  retryDelay: 1,
+  retryBackoff: true,
+  retryDelayMax: 60,
+  heartbeatSeconds: 10,
+  expireInSeconds: 300,
+};
+
+/** How often this process asks pg-boss to fail/retry jobs whose worker stopped heartbeating. */
+const SUPERVISE_EVERY_MS = 5_000;
+
+interface SendToProcess {
+  id: string;
+  organization_id: string;
+  event_name: string;
+  contact_id: string | null;
+  email: string | null;
+}
+
+/** Processes the given sends in one transaction; returns how many were still `accepted`. */
+export async function processSends(deps: Deps, ids: string[]): Promise<number> {
+  const client = await deps.pool.connect();
+  let ok = false;
+  try {
+    await client.query('begin');
+    const r = await client.query<SendToProcess>(
+      `select id, organization_id, event_name, contact_id, email from event_sends
+        where id = any($1::uuid[]) and status = 'accepted' order by id for update`,
+      [ids],
+    );
+    const sends = r.rows;
+    if (sends.length) {
+      const needContact = sends.filter((s) => !s.contact_id && s.email);
+      const contacts = await findOrCreateContacts(client, needContact.map((s) => ({ orgId: s.organization_id, email: s.email! })));
+      for (const s of needContact) s.contact_id = contacts.get(`${s.organization_id}\u0000${s.email!.trim().toLowerCase()}`) ?? null;
+      await startRunsForSends(
+        client,
+        deps.boss,
+        sends.map((s) => ({ id: s.id, orgId: s.organization_id, eventName: s.event_name, contactId: s.contact_id })),
+      );
+      await client.query(
+        `update event_sends s set status = 'processed', processed_at = now(), contact_id = u.contact_id
+           from unnest($1::uuid[], $2::uuid[]) as u(id, contact_id) where s.id = u.id`,
+        [sends.map((s) => s.id), sends.map((s) => s.contact_id)],
+      );
+    }
+    await client.query('commit');
+    ok = true;
+    return sends.length;
+  } finally {
+    if (!ok) await client.query('rollback').catch(() => {});
+    client.release();
+  }
+}
+
+async function markFailed(deps: Deps, id: string, err: unknown): Promise<void> {
+  const reason = err instanceof Error ? err.message : String(err);
+  await deps.pool.query(
+    `update event_sends set status = 'failed', failure_reason = $2, processed_at = now() where id = $1 and status = 'accepted'`,
+    [id, reason.slice(0, 2000)],
+  );
+}
+
+export interface SendWorker {
+  stop(): Promise<void>;
+}
+
+export async function startSendWorker(deps: Deps): Promise<SendWorker> {
+  const { config } = deps;
+  const options = {
+    batchSize: config.workerBatchSize,
+    localConcurrency: config.workerConcurrency,
+    pollingIntervalSeconds: config.pollingIntervalSeconds,
+    includeMetadata: true,
+    perJobResults: true,
+  } as const;
+  const workId = await deps.boss.work<{ orgId: string }, unknown, typeof options>(
+    SEND_QUEUE,
+    options,
+    async (jobs: JobWithMetadata<{ orgId: string }>[]) => {
+      try {
+        await processSends(deps, jobs.map((j) => j.id));
+        return jobs.map((j) => ({ id: j.id, status: 'completed' as const }));
+      } catch (batchErr) {
+        deps.log.warn({ err: batchErr, jobs: jobs.length }, 'send batch failed; processing its sends one by one');
+      }
+      const results = [];
+      for (const job of jobs) {
+        try {
+          await processSends(deps, [job.id]);
+          results.push({ id: job.id, status: 'completed' as const });
+        } catch (err) {
+          const last = job.retryCount >= job.retryLimit;
+          deps.log.warn({ err, sendId: job.id, retryCount: job.retryCount, last }, 'send processing failed');
+          if (last) await markFailed(deps, job.id, err).catch((e) => deps.log.error({ err: e, sendId: job.id }, 'could not mark send failed'));
+          results.push({ id: job.id, status: 'failed' as const, output: { message: err instanceof Error ? err.message : String(err) } });
+        }
+      }
+      return results;
+    },
+  );
+
+  // pg-boss's own monitor (which fails jobs whose worker stopped heartbeating, e.g. a SIGKILLed
+  // process) runs at most once a minute per database. A small supervisor-only instance on the same
+  // pool runs that pass for our queue every few seconds, so orphaned sends resume within ~15 s.
+  const monitor = new PgBoss({
+    db: { executeSql: (text: string, values?: unknown[]) => deps.pool.query(text, values) },
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+    migrate: false,
+    createSchema: false,
+    monitorIntervalSeconds: Math.max(1, Math.floor(SUPERVISE_EVERY_MS / 1000)),
+  } as ConstructorParameters<typeof PgBoss>[0]);
+  monitor.on('error', (err) => deps.log.debug({ err }, 'send supervisor error'));
+  let monitorStarted = false;
+  let superviseRunning = false;
+  const tick = async () => {
+    if (superviseRunning) return;
+    superviseRunning = true;
+    try {
+      if (!monitorStarted) {
+        await monitor.start();
+        monitorStarted = true;
+      }
+      await monitor.supervise(SEND_QUEUE);
+    } catch (err) {
+      deps.log.debug({ err }, 'send supervise pass failed');
+    } finally {
+      superviseRunning = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), SUPERVISE_EVERY_MS);
+  timer.unref();
+  void tick();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await deps.boss.offWork(SEND_QUEUE, { id: workId, wait: true }).catch(() => {});
+      while (superviseRunning) await new Promise((r) => setTimeout(r, 20));
+      if (monitorStarted) await monitor.stop({ graceful: false, close: false }).catch(() => {});
+    },
+  };
+}
+
+export type { pg };
