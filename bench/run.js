@@ -13,6 +13,7 @@ import { resolveBaselineDir, startBaseline } from './lib/baseline.js';
 import { freePort, installCleanup, sleep, track } from './lib/children.js';
 import { cpuDiff, cpuSnapshot, sampleRss } from './lib/proc.js';
 import { startProduct } from './lib/product.js';
+import { MIX } from './lib/scenarios.js';
 import { writeReport } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -25,7 +26,7 @@ const { values: a } = parseArgs({
     reps: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
-    modes: { type: 'string', default: 'baseline,product' },
+    modes: { type: 'string' },
     role: { type: 'string', default: 'all' },
     scenario: { type: 'string', default: 'send' },
     profile: { type: 'boolean', default: false },
@@ -39,7 +40,7 @@ const cfg = {
   reps: Number(a.reps ?? (a.quick ? 1 : 3)),
   duration: Number(a.duration ?? (a.quick ? 10 : 20)),
   warmup: Number(a.warmup ?? (a.quick ? 2 : 3)),
-  modes: a.modes.split(','),
+  modes: (a.modes ?? (a.scenario === 'send' ? 'baseline,product' : 'product')).split(','),
   role: a.role,
   scenario: a.scenario,
   profile: a.profile,
@@ -59,6 +60,34 @@ function runLoad(opts) {
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
   });
   return { pid: child.pid, done };
+}
+
+/**
+ * mixed: what the client saw (answers per kind, plus requests still in flight when the run ended)
+ * bounds what the database must hold. Exact: accepted rows = jobs; no Idempotency-Key twice.
+ */
+function mixedCheck(t, rows, acceptedRows, jobs, dupKeys) {
+  const g = (k) => t[k] ?? 0;
+  const answered = (kind) => Object.entries(t).filter(([k]) => k.startsWith(`${kind}_`) && /_\d{3}$/.test(k)).reduce((s, [, v]) => s + v, 0);
+  const inflight = (kind) => Math.max(0, g(`sent_${kind}`) - answered(kind));
+  const size = MIX.batchSize;
+  const accMin = g('plain_202') + g('keyed_202') + g('batch_items_accepted');
+  const rowsMin = accMin + g('rejected_422') + g('batch_items_error');
+  const extra = inflight('plain') + inflight('keyed') + size * inflight('batch');
+  const expected = { plain: 202, rejected: 422, keyed: 202, replay: 202, batch: 202 };
+  let unexpected = 0;
+  const codes = {};
+  for (const [k, v] of Object.entries(t)) {
+    const m = /^(\w+?)_(\d{3})$/.exec(k);
+    if (m && expected[m[1]] !== Number(m[2])) { unexpected += v; codes[k] = v; }
+  }
+  const ok = acceptedRows === jobs && dupKeys === 0 && g('replay_header_missing') === 0 && unexpected === 0
+    && rows >= rowsMin && rows <= rowsMin + extra + inflight('rejected') && acceptedRows >= accMin && acceptedRows <= accMin + extra;
+  return {
+    ok, unexpected, unexpectedCodes: codes, answered: ['plain', 'rejected', 'keyed', 'replay', 'batch'].reduce((s, k) => s + answered(k), 0),
+    rows, rowsMin, rowsMax: rowsMin + extra + inflight('rejected'), acceptedRows, accMin, accMax: accMin + extra, jobs, dupKeys,
+    replays: g('replay_202'), replayHeaderOk: g('replay_header_ok'), batches: g('batch_202'), rejected: g('rejected_422'),
+  };
 }
 
 let seq = 0;
@@ -91,6 +120,7 @@ async function runOne(mode, connections, rep, baselineDir) {
     const rows = c1.rows - c0.rows;
     const jobs = c1.jobs === null ? null : c1.jobs - c0.jobs;
     const jobSends = c1.jobSends === null ? null : c1.jobSends - c0.jobSends;
+    const mix = cfg.scenario === 'mixed' ? mixedCheck(res.tally, rows, c1.acceptedRows - c0.acceptedRows, jobSends, c1.dupKeys) : null;
     const r = {
       mode, target: srv.target ?? 'send', connections, rep, duration: res.duration,
       rps: Math.round(res.ok2xx / res.duration), ok2xx: res.ok2xx, non2xx: res.non2xx, errors: res.errors, timeouts: res.timeouts,
@@ -100,13 +130,20 @@ async function runOne(mode, connections, rep, baselineDir) {
       // written, so the ≤ `connections` requests autocannon abandons at the end may be missing there.
       correct: (jobSends === null || jobSends === rows) && rows - res.ok2xx >= 0 && rows - res.ok2xx <= connections
         && (srv.kind === 'baseline' ? server2xx === rows : server2xx >= res.ok2xx && server2xx <= rows),
+      mix,
       commitsPerFsync: Math.round(((c1.commits - c0.commits) / Math.max(1, c1.walSync - c0.walSync)) * 10) / 10,
       batches: c1.batches !== undefined ? c1.batches - c0.batches : null,
       statuses: srv.statuses ? await srv.statuses() : null,
       tokenVia: srv.tokenVia, queue: srv.queue ?? null,
       cpu,
     };
-    console.error(`[${n}/${runs}] ${mode} c=${connections} rep=${rep}: ${r.rps} req/s p50=${r.p50} p99=${r.p99} err=${r.errors + r.timeouts + r.non2xx} rss=${maxRss}MB rows=${rows} jobs=${jobSends} 2xx(server)=${server2xx} ${r.correct ? 'ok' : 'MISMATCH'} cpu srv=${cpu.server}% pg=${cpu.postgres}% lg=${cpu.loadgen}% busy=${cpu.machineBusy}%`);
+    if (mix) {
+      r.correct = mix.ok;
+      r.rps = Math.round(mix.answered / res.duration);
+      r.sendsPerSec = Math.round(rows / res.duration);
+      r.errorsTotal = res.errors + res.timeouts + mix.unexpected;
+    } else r.errorsTotal = res.errors + res.timeouts + res.non2xx;
+    console.error(`[${n}/${runs}] ${mode} c=${connections} rep=${rep}: ${r.rps} req/s p50=${r.p50} p99=${r.p99} err=${r.errorsTotal}${mix ? ` mix=${JSON.stringify(mix)}` : ''} rss=${maxRss}MB rows=${rows} jobs=${jobSends} 2xx(server)=${server2xx} ${r.correct ? 'ok' : 'MISMATCH'} cpu srv=${cpu.server}% pg=${cpu.postgres}% lg=${cpu.loadgen}% busy=${cpu.machineBusy}%`);
     return r;
   } finally {
     await srv.stop();

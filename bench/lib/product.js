@@ -39,13 +39,12 @@ function tokenFromCli(repoRoot, url) {
   return m ? { token: m[0], via: 'cli' } : { token: null, why: (r.stderr || r.stdout || '').trim().split('\n')[0] };
 }
 
-export async function startProduct({ repoRoot, dbName, port, logFile, role = 'all', env: extraEnv = {}, nodeArgs = [], target = 'auto' }) {
-  await createDatabase(dbName);
-  const url = dbUrl(dbName);
+/** Spawns `node dist/src/main.js` on `dbName` with production logging to `logFile`. */
+export function spawnServer({ repoRoot, dbName, port, logFile, role = 'all', env: extraEnv = {}, nodeArgs = [] }) {
   const fd = openSync(logFile, 'w');
   const env = {
     ...process.env,
-    DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info',
+    DATABASE_URL: dbUrl(dbName), PORT: String(port ?? 0), HOST: '127.0.0.1', LOG_LEVEL: 'info',
     // Far above the offered load (~1M/min): limits are on and evaluated, never hit.
     RATE_LIMIT_MAX: '100000000', EVENT_BUDGET_PER_MINUTE: '100000000',
     ...extraEnv,
@@ -53,6 +52,28 @@ export async function startProduct({ repoRoot, dbName, port, logFile, role = 'al
   const args = [...nodeArgs, path.join(repoRoot, 'dist', 'src', 'main.js'), ...(role === 'all' ? [] : ['--role', role])];
   const child = spawnTracked(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
+  return child;
+}
+
+/** Another API or worker process on an existing database (scale-out). */
+export async function startExtra(o) {
+  const child = spawnServer(o);
+  if (o.role === 'worker') {
+    const end = Date.now() + 90_000;
+    while (!/worker is ready/.test(readFileSync(o.logFile, 'utf8'))) {
+      if (child.exitCode !== null || Date.now() > end) throw new Error(`worker did not start: ${readFileSync(o.logFile, 'utf8').slice(-500)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } else {
+    await waitHttp(`http://127.0.0.1:${o.port}/health`, child, 90_000);
+  }
+  return { pid: child.pid, child, stop: () => stopChild(child, 15_000) };
+}
+
+export async function startProduct({ repoRoot, dbName, port, logFile, role = 'all', env = {}, nodeArgs = [], target = 'auto' }) {
+  await createDatabase(dbName);
+  const url = dbUrl(dbName);
+  const child = spawnServer({ repoRoot, dbName, port, logFile, role, env, nodeArgs });
   const base = `http://127.0.0.1:${port}`;
   let db;
   try {
@@ -100,11 +121,14 @@ export async function startProduct({ repoRoot, dbName, port, logFile, role = 'al
         if (kind === 'send') {
           if (jobArrayKey === undefined) jobArrayKey = await detectJobArrayKey(db, queue);
           row = (await db.query(`select (select count(*) from event_sends)::int as rows,
+              (select count(*) from event_sends where status <> 'rejected')::int as accepted_rows,
+              (select count(*) from (select 1 from event_sends where idempotency_key is not null
+                 group by organization_id, idempotency_key having count(*) > 1) d)::int as dup_keys,
               (select count(*) from pgboss.job where name = $1)::int as jobs, ${jobSendsSql()} as job_sends`, [queue])).rows[0];
         } else {
           row = (await db.query(`select count(*)::int as rows from event_definitions where name like 'bench.%'`)).rows[0];
         }
-        return { rows: row.rows, jobs: row.jobs ?? null, jobSends: row.job_sends ?? null, logOffset: offset, ...(await walCounters(db)) };
+        return { rows: row.rows, acceptedRows: row.accepted_rows ?? null, dupKeys: row.dup_keys ?? null, jobs: row.jobs ?? null, jobSends: row.job_sends ?? null, logOffset: offset, ...(await walCounters(db)) };
       },
       /** 2xx answers the server itself logged between two counter snapshots. */
       server2xx: (c0, c1) => countStatus(logFile, c0.logOffset, kind === 'send' ? 202 : 201).then((n) => n),
