@@ -9,6 +9,12 @@ export interface PageArgs {
   limit: number;
   after?: string;
   before?: string;
+  /**
+   * Take the page from the far (oldest) end of the filtered list instead of the newest end. REST's
+   * `before` does this (the items just newer than the cursor); GraphQL's `last` does it with or
+   * without a cursor (Relay: `last: 2` is the two oldest). Default: `Boolean(before)`.
+   */
+  fromEnd?: boolean;
 }
 
 export interface Page<T> {
@@ -50,11 +56,16 @@ export function parseListQuery(q: Record<string, unknown>, extra: string[] = [])
 /** GraphQL first/after/last/before → PageArgs (same rules). */
 export function relayToPage(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }): PageArgs {
   if (args.after && args.before) throw new AppError('bad_request', 'Provide either after or before, not both.');
-  const n = args.last ?? args.first ?? 20;
-  if (!Number.isInteger(n) || n < 1 || n > 100) {
-    throw new AppError('validation_error', `${args.last != null ? 'last' : 'first'} must be between 1 and 100`);
+  const issues: string[] = [];
+  for (const k of ['first', 'last'] as const) {
+    const v = args[k];
+    if (v == null) continue;
+    if (v < 1) issues.push(`${k} must not be less than 1`);
+    else if (v > 100) issues.push(`${k} must not be greater than 100`);
   }
-  return { limit: n, after: args.after ?? undefined, before: args.before ?? undefined };
+  if (issues.length) throw new AppError('validation_error', issues.join(', '));
+  const fromEnd = args.last != null;
+  return { limit: (fromEnd ? args.last : args.first) ?? 20, after: args.after ?? undefined, before: args.before ?? undefined, fromEnd };
 }
 
 /**
@@ -65,7 +76,7 @@ export async function keysetPage<T extends { id: string }>(
   page: PageArgs,
   fetch: (cursor: { op: '<' | '>'; id: string } | undefined, order: 'desc' | 'asc', limit: number) => Promise<T[]>,
 ): Promise<Page<T>> {
-  const backwards = Boolean(page.before);
+  const backwards = page.fromEnd ?? Boolean(page.before);
   const cursor = page.after ? { op: '<' as const, id: page.after } : page.before ? { op: '>' as const, id: page.before } : undefined;
   const rows = await fetch(cursor, backwards ? 'asc' : 'desc', page.limit + 1);
   const hasMore = rows.length > page.limit;
