@@ -1,5 +1,5 @@
 // Load generator, run as its own process: one autocannon run, summary as JSON on stdout.
-// argv[2] = JSON { url, connections, duration, token, body, idReplacement, scenario, method }
+// argv[2] = JSON { url, connections, duration, token, body, idReplacement, scenario, method, rate, paths }
 import autocannon from 'autocannon';
 import { scenarioRequests } from './lib/scenarios.js';
 
@@ -16,6 +16,7 @@ const opts = {
   body: o.method === 'GET' ? undefined : o.body,
   idReplacement: Boolean(o.idReplacement),
 };
+if (o.rate) opts.overallRate = o.rate; // sustained runs: a fixed offered load instead of closed-loop max
 if (o.scenario && o.scenario !== 'send') opts.requests = scenarioRequests(o, tally);
 const r = await autocannon(opts);
 const codes = {};

@@ -1,11 +1,12 @@
 // Builds bench/RESULTS.md from the runs: machine, versions, tables, targets, what bounds throughput.
 import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { baselineVersions } from './baseline.js';
 import { serverInfo } from './db.js';
 import { MIX } from './scenarios.js';
+import { upsertSection } from './sections.js';
 import { fmt, median, medRange } from './stats.js';
 
 const sh = (cmd) => { try { return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return '?'; } };
@@ -112,7 +113,7 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
   }
   L.push('', 'A server near 100 % of one core is bound by its single Node event loop; a machine near 200 % busy is bound by the shared 2 cores (server + Postgres + load generator + other tenants), and then the per-request CPU costs above decide the ratio.', '');
   const text = `${L.join('\n')}\n`;
-  if (out) writeFileSync(out, text);
+  if (out) upsertSection(out, cfg.scenario, text);
   return text;
 }
 
