@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Deps } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { errorResponses, idParamSchema, listQuerySchema } from '../shared/openapi.js';
+import { idParamSchema, listQuerySchema } from '../shared/openapi.js';
 import { parseListQuery, restList } from '../shared/pagination.js';
 import { requireObjectBody } from '../shared/validation.js';
 import { checkKey, hashBody, type StoredResponse } from './idempotency.js';
@@ -46,7 +46,7 @@ const send = (reply: FastifyReply, r: StoredResponse) => {
 export const sendRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.post(
     '/events/send',
-    { schema: { tags, summary: 'Send Event (one, or a batch of 1–500 as {"events":[…]})', body: sendBody, response: { ...errorResponses } } },
+    { schema: { tags, summary: 'Send Event (one, or a batch of 1–500 as {"events":[…]})', body: sendBody } },
     async (req, reply) => {
       const body = requireObjectBody(req.body);
       const batch = Object.prototype.hasOwnProperty.call(body, 'events');
