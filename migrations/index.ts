@@ -7,9 +7,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000001_foundation } from './Migration20261123000001_foundation.js';
 import { Migration20261123000002_sends } from './Migration20261123000002_sends.js';
 import { Migration20261123000003_automations } from './Migration20261123000003_automations.js';
+import { Migration20261123000004_automation_outbox } from './Migration20261123000004_automation_outbox.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
   { name: 'Migration20261123000002_sends', class: Migration20261123000002_sends },
   { name: 'Migration20261123000003_automations', class: Migration20261123000003_automations },
+  { name: 'Migration20261123000004_automation_outbox', class: Migration20261123000004_automation_outbox },
 ];

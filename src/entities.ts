@@ -1,7 +1,8 @@
 /** Every MikroORM entity. Feature modules add theirs here. */
 import { ApiKey } from './auth/api-key.entity.js';
 import { Organization } from './auth/organization.entity.js';
+import { Automation, AutomationRun } from './automations/automation.entity.js';
 import { EventDefinition } from './events/event.entity.js';
 import { Contact } from './contacts/contact.entity.js';
 
-export const ENTITIES = [Organization, ApiKey, EventDefinition, Contact];
+export const ENTITIES = [Organization, ApiKey, EventDefinition, Automation, AutomationRun, Contact];

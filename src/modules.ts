@@ -7,6 +7,9 @@ import type { NonEmptyArray } from 'type-graphql';
 import type { Deps } from './shared/context.js';
 import { eventRoutes } from './events/event.routes.js';
 import { EventResolver } from './events/event.resolver.js';
+import { automationsFeature } from './automations/automation.feature.js';
+import { AutomationResolver } from './automations/automation.resolver.js';
+import { automationRoutes } from './automations/automation.routes.js';
 import { contactRoutes } from './contacts/contact.routes.js';
 import { ContactResolver } from './contacts/contact.resolver.js';
 import { sendRoutes } from './sends/send.routes.js';
@@ -24,11 +27,11 @@ export interface Feature {
   stop?(deps: Deps): Promise<void> | void;
 }
 
-export const FEATURES: Feature[] = [sendsFeature];
+export const FEATURES: Feature[] = [sendsFeature, automationsFeature];
 
 export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 
-export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes];
+export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver];

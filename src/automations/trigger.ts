@@ -4,6 +4,7 @@
  * retried or crashed batch never starts a second run.
  */
 import type { PgBoss } from 'pg-boss';
+import { enqueue, STEP_QUEUE } from './run.executor.js';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -21,7 +22,7 @@ export interface StartedRun {
 }
 
 /** Returns the runs newly created by this call (none for sends already handled). */
-export async function startRunsForSends(client: pg.ClientBase, _boss: PgBoss, sends: ProcessedSend[]): Promise<StartedRun[]> {
+export async function startRunsForSends(client: pg.ClientBase, boss: PgBoss, sends: ProcessedSend[]): Promise<StartedRun[]> {
   if (!sends.length) return [];
   const r = await client.query<{ automation_id: string; send_id: string; org_id: string; contact_id: string | null }>(
     `select a.id as automation_id, s.id as send_id, s.org_id, s.contact_id
@@ -33,12 +34,13 @@ export async function startRunsForSends(client: pg.ClientBase, _boss: PgBoss, se
   if (!r.rows.length) return [];
   const ids = r.rows.map(() => uuidv7());
   const ins = await client.query<{ id: string; automation_id: string; send_id: string }>(
-    `insert into automation_runs (id, organization_id, automation_id, send_id, contact_id)
-     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[])
+    `insert into automation_runs (id, organization_id, automation_id, send_id, contact_id, current_step)
+     select *, 'trigger' from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[])
      on conflict (automation_id, send_id) do nothing
      returning id, automation_id, send_id`,
     [ids, r.rows.map((x) => x.org_id), r.rows.map((x) => x.automation_id), r.rows.map((x) => x.send_id), r.rows.map((x) => x.contact_id)],
   );
-  // The automations feature enqueues the first step of each new run here (same transaction).
+  // The first step job of each new run commits with the run (same transaction, same client).
+  await enqueue(boss, client, ins.rows.map((x) => ({ name: STEP_QUEUE, data: { runId: x.id, stepKey: 'trigger' } })));
   return ins.rows.map((x) => ({ id: x.id, automationId: x.automation_id, sendId: x.send_id }));
 }

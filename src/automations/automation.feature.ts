@@ -1,0 +1,70 @@
+/**
+ * The automations feature: queues, the step worker, the outbox deliverer, and the hooks on event
+ * definitions (no deleting an event enabled automations use; re-check automations when a schema changes).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config.js';
+import { eventHooks } from '../events/event.service.js';
+import type { Feature } from '../modules.js';
+import type { Deps } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import { Automation } from './automation.entity.js';
+import { refreshIssues } from './automation.service.js';
+import { Deliverer } from './delivery.js';
+import { DELIVER_QUEUE, executeStepJob, STEP_QUEUE, type StepJob } from './run.executor.js';
+
+let hookConfig: Pick<Config, 'webhookAllowHosts'> = { webhookAllowHosts: [] };
+
+eventHooks.beforeDelete.push(async (em: EntityManager, org, def) => {
+  const n = await em.count(Automation, { organization: org.id, triggerEvent: def.name, status: 'enabled', deletedAt: null });
+  if (n > 0) throw new AppError('conflict', `Event "${def.name}" is used by ${n} active flow(s). Remove the trigger from those flows first.`);
+});
+
+eventHooks.afterSchemaChange.push(async (em: EntityManager, org, def) => {
+  const list = await em.find(Automation, { organization: org.id, triggerEvent: def.name, deletedAt: null });
+  const before = new Map(list.map((a) => [a.id, a.issues.length]));
+  await refreshIssues(em, org.id, list, hookConfig);
+  for (const a of list) {
+    if (a.status === 'enabled' && a.issues.length && !before.get(a.id)) {
+      // Reported on the automation (issues, broken) — the run itself fails only where a value is missing.
+      console.warn(`automation ${a.id} (${a.name}) no longer type-checks after event ${def.name} changed: ${a.issues.map((i) => i.message).join('; ')}`);
+    }
+  }
+});
+
+const deliverers = new WeakMap<Deps, Deliverer>();
+
+export const automationsFeature: Feature = {
+  queues: [
+    // A step job is idempotent (the run row says which step is current), so retrying is always safe.
+    { name: STEP_QUEUE, options: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 300 } },
+    { name: DELIVER_QUEUE, options: { retryLimit: 2, retryDelay: 1, expireInSeconds: 120 } },
+  ],
+  startApi(deps) {
+    hookConfig = deps.config;
+  },
+  async startWorker(deps) {
+    hookConfig = deps.config;
+    const d = new Deliverer(deps);
+    deliverers.set(deps, d);
+    d.start();
+    await deps.boss.work<StepJob>(
+      STEP_QUEUE,
+      { batchSize: deps.config.workerBatchSize, localConcurrency: deps.config.workerConcurrency, pollingIntervalSeconds: deps.config.pollingIntervalSeconds },
+      async (jobs) => {
+        const failed: unknown[] = [];
+        for (const j of jobs) await executeStepJob(deps, j.data).catch((err) => failed.push(err));
+        // Failing the batch retries all of its jobs; the ones that ran are no-ops the second time.
+        if (failed.length) throw failed[0];
+      },
+    );
+    await deps.boss.work<{ id: string }>(DELIVER_QUEUE, { batchSize: 20, pollingIntervalSeconds: deps.config.pollingIntervalSeconds }, async (jobs) => {
+      for (const j of jobs) await d.deliverOne(j.data.id);
+    });
+  },
+  async stop(deps) {
+    await deps.boss.offWork(STEP_QUEUE).catch(() => {});
+    await deps.boss.offWork(DELIVER_QUEUE).catch(() => {});
+    await deliverers.get(deps)?.stop();
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * Webhooks must not let a tenant reach the server's own network: URLs whose host resolves to a
+ * loopback, private, link-local (or otherwise non-public) address are refused, unless the operator
+ * lists the host in WEBHOOK_ALLOW_HOSTS. Checked when an automation is saved and again at send time,
+ * on the addresses the request actually connects to (see `guardedLookup`), so DNS rebinding cannot
+ * slip past the first check.
+ */
+import dns from 'node:dns';
+import net from 'node:net';
+
+const blocked = new net.BlockList();
+for (const [a, p] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) blocked.addSubnet(a, p, 'ipv4');
+for (const [a, p] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) blocked.addSubnet(a, p, 'ipv6');
+
+export function isBlockedAddress(address: string): boolean {
+  const family = net.isIP(address);
+  if (family === 4) return blocked.check(address, 'ipv4');
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped) return blocked.check(mapped[1]!, 'ipv4');
+    return blocked.check(address, 'ipv6');
+  }
+  return true;
+}
+
+export function isAllowedHost(host: string, allow: readonly string[]): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return allow.includes(h);
+}
+
+const cache = new Map<string, { at: number; addrs: string[] | null }>();
+
+/** Resolve for the save-time check: cached for a minute, bounded by a short timeout; null when unknown. */
+export async function resolveForCheck(host: string, timeoutMs = 800): Promise<string[] | null> {
+  if (net.isIP(host)) return [host];
+  const hit = cache.get(host);
+  if (hit && Date.now() - hit.at < 60_000) return hit.addrs;
+  const addrs = await Promise.race([
+    dns.promises.lookup(host, { all: true }).then((r) => r.map((a) => a.address)).catch(() => null),
+    new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref()),
+  ]);
+  cache.set(host, { at: Date.now(), addrs });
+  return addrs;
+}
+
+/** Why a webhook URL is refused, or null. `resolve` false skips DNS (literal addresses are still checked). */
+export async function urlRefusal(raw: string, allow: readonly string[], resolve = true): Promise<string | null> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `not a valid URL: ${raw}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https URLs are allowed (got ${url.protocol.replace(':', '')})`;
+  if (url.username || url.password) return 'credentials in the URL are not allowed; use headers';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isAllowedHost(host, allow)) return null;
+  if (host === 'localhost' || host.endsWith('.localhost')) return `host ${host} is a loopback address`;
+  const addrs = net.isIP(host) ? [host] : resolve ? await resolveForCheck(host) : null;
+  const bad = addrs?.find(isBlockedAddress);
+  if (bad) return `host ${host} resolves to a private, loopback or link-local address (${bad}); an operator may allow it with WEBHOOK_ALLOW_HOSTS`;
+  return null;
+}
+
+/** `lookup` for http.request: resolves, then refuses blocked addresses unless the host is allowed. */
+export function guardedLookup(allow: readonly string[]): net.LookupFunction {
+  return ((hostname: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const list = addresses as dns.LookupAddress[];
+      if (!isAllowedHost(hostname, allow)) {
+        const bad = list.find((a) => isBlockedAddress(a.address));
+        if (bad) {
+          const e: NodeJS.ErrnoException = new Error(`refused: ${hostname} resolves to a private, loopback or link-local address (${bad.address})`);
+          e.code = 'EBLOCKEDADDRESS';
+          return callback(e, '', 0);
+        }
+      }
+      if (options.all) callback(null, list);
+      else callback(null, list[0]!.address, list[0]!.family);
+    });
+  }) as net.LookupFunction;
+}

@@ -1,0 +1,125 @@
+/**
+ * Transports that deliver outbox rows. Email: a log transport by default, SMTP (nodemailer) when
+ * SMTP_URL is set; the Message-ID is derived from the outbox id so a receiver can drop the rare
+ * duplicate of a crash between the server's acceptance and our commit. Webhook: a signed JSON POST
+ * over node:http(s) whose DNS lookup refuses private addresses.
+ */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import nodemailer from 'nodemailer';
+import type { Config } from '../../config.js';
+import type { Deps } from '../../shared/context.js';
+import { guardedLookup, urlRefusal } from '../net-guard.js';
+
+export interface EmailPayload {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface WebhookPayload {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface DeliveryResult {
+  responseStatus?: number;
+  detail?: Record<string, unknown>;
+}
+
+/** A failure that retrying will not fix (refused address, 4xx). */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string, readonly responseStatus?: number) {
+    super(message);
+  }
+}
+
+export class TransientDeliveryError extends Error {
+  constructor(message: string, readonly responseStatus?: number) {
+    super(message);
+  }
+}
+
+export interface EmailTransport {
+  readonly name: string;
+  send(msg: EmailPayload, ids: { outboxId: string; idempotencyKey: string }): Promise<DeliveryResult>;
+  close?(): void;
+}
+
+export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailTransport {
+  if (!deps.config.smtpUrl) {
+    return {
+      name: 'log',
+      async send(msg, ids) {
+        deps.log.info({ outboxId: ids.outboxId, to: msg.to, subject: msg.subject }, 'email (log transport)');
+        return { detail: { transport: 'log' } };
+      },
+    };
+  }
+  const transporter = nodemailer.createTransport(deps.config.smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never);
+  return {
+    name: 'smtp',
+    async send(msg, ids) {
+      try {
+        const info = await transporter.sendMail({
+          ...msg,
+          messageId: `<${ids.outboxId}@arsel.automations>`,
+          headers: { 'X-Arsel-Idempotency-Key': ids.idempotencyKey },
+        });
+        return { detail: { transport: 'smtp', response: String(info.response ?? '').slice(0, 200) } };
+      } catch (err) {
+        const code = (err as { responseCode?: number }).responseCode;
+        if (code && code >= 500 && code < 600) throw new PermanentDeliveryError(`SMTP ${code}: ${(err as Error).message}`, code);
+        throw new TransientDeliveryError(`SMTP: ${(err as Error).message}`, code);
+      }
+    },
+    close: () => transporter.close(),
+  };
+}
+
+export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+export async function postWebhook(
+  config: Pick<Config, 'webhookAllowHosts'>,
+  payload: WebhookPayload,
+  ids: { outboxId: string; idempotencyKey: string; secret: string },
+  timeoutMs = 10_000,
+): Promise<DeliveryResult> {
+  // Literal addresses never reach the lookup, so check them (and the scheme) here first.
+  const refusal = await urlRefusal(payload.url, config.webhookAllowHosts, false);
+  if (refusal) throw new PermanentDeliveryError(refusal);
+  const url = new URL(payload.url);
+  const body = Buffer.from(payload.body);
+  const headers = {
+    ...payload.headers,
+    'content-type': 'application/json',
+    'content-length': String(body.length),
+    'user-agent': 'arsel-automations/1',
+    'x-arsel-signature': signBody(ids.secret, payload.body),
+    'x-arsel-timestamp': String(Math.floor(Date.now() / 1000)),
+    'x-arsel-delivery': ids.outboxId,
+    'idempotency-key': ids.idempotencyKey,
+  };
+  const lib = url.protocol === 'https:' ? https : http;
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = lib.request(url, { method: 'POST', headers, lookup: guardedLookup(config.webhookAllowHosts), timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new TransientDeliveryError(`timed out after ${timeoutMs} ms`)));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EBLOCKEDADDRESS') reject(new PermanentDeliveryError(err.message));
+      else reject(err instanceof TransientDeliveryError ? err : new TransientDeliveryError(err.message));
+    });
+    req.end(body);
+  });
+  if (status >= 200 && status < 300) return { responseStatus: status };
+  // 408/429 and 5xx are worth retrying; other 4xx mean the receiver refuses this request.
+  if (status === 408 || status === 429 || status >= 500) throw new TransientDeliveryError(`HTTP ${status}`, status);
+  throw new PermanentDeliveryError(`HTTP ${status}`, status);
+}
