@@ -1,0 +1,89 @@
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEND_QUEUE, type SendRow } from '../../src/sends/committer.js';
+import { sendServices } from '../../src/sends/send.service.js';
+import { processSends } from '../../src/sends/send.worker.js';
+import { startTestApp, type TestApp } from '../setup/harness.js';
+
+let t: TestApp;
+let token: string;
+let orgId: string;
+let defId: string;
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const q = async (sql: string, values: unknown[] = []) => (await t.deps.pool.query(sql, values)).rows;
+const send = (body: unknown) => t.http('POST', '/v1/events/send', { token, body });
+
+beforeAll(async () => {
+  t = await startTestApp({ worker: true });
+  ({ token, orgId } = await t.createOrg('Acme'));
+  const r = await t.http('POST', '/v1/events', { token, body: { name: 'signup', schema: { fields: [{ name: 'plan', type: 'string' }] } } });
+  defId = r.body.id;
+  // An enabled automation triggered by the event (only a trigger step: the run completes at once).
+  await q(
+    `insert into automations (id, organization_id, name, status, trigger_event, steps, connections, webhook_secret)
+     values ($1, $2, 'welcome', 'enabled', 'signup', '[{"key":"trigger","type":"trigger","event":"signup"}]', '[]', 'secret')`,
+    [uuidv7(), orgId],
+  );
+  // A real failure for the retry path: the database refuses to mark this send processed.
+  await q(`create function boom() returns trigger language plpgsql as $$
+    begin if new.status = 'processed' and new.data->>'plan' = 'boom' then raise exception 'boom: cannot process'; end if; return new; end $$`);
+  await q(`create trigger boom before update on event_sends for each row execute function boom()`);
+});
+afterAll(() => t?.close());
+
+const row = (over: Partial<SendRow> = {}): SendRow => ({
+  id: uuidv7(), orgId, definitionId: defId, eventName: 'signup', contactId: null, email: 'x@example.com', data: '{}',
+  timestamp: new Date().toISOString(), status: 'accepted', errors: null, idempotencyKey: null, ...over,
+});
+
+describe('group commit atomicity', () => {
+  it('a failing request rolls back entirely (neither its sends nor their jobs) while its batch neighbours commit', async () => {
+    const { committer } = sendServices(t.deps);
+    const existing = row();
+    await committer.submit([existing]);
+    const good = row();
+    const doomed = row(); // committed together with a duplicate primary key → that request must fail
+    const results = await Promise.allSettled([committer.submit([good]), committer.submit([doomed, { ...existing }]), committer.submit([row({ status: 'rejected', errors: '[]' })])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await q('select id from event_sends where id = $1', [doomed.id])).toHaveLength(0);
+    expect(await q(`select id from pgboss.job where name = $1 and id = $2`, [SEND_QUEUE, doomed.id])).toHaveLength(0);
+    expect(await q('select id from event_sends where id = $1', [good.id])).toHaveLength(1);
+    expect(await q(`select id from pgboss.job where name = $1 and id = $2`, [SEND_QUEUE, good.id])).toHaveLength(1);
+  });
+});
+
+describe('worker', () => {
+  it('processes every accepted send once: contact found or created, one automation run per send, even when re-run', async () => {
+    const emails = Array.from({ length: 30 }, (_, i) => `w${i % 10}@Example.com`);
+    const r = await send({ events: emails.map((email) => ({ event: 'signup', email, data: { plan: 'pro' } })) });
+    const ids: string[] = r.body.results.map((x: { id: string }) => x.id);
+    await until(() => q(`select count(*)::int n from event_sends where id = any($1) and status = 'processed'`, [ids]), (x) => x[0].n === 30);
+    expect((await q(`select count(*)::int n from contacts where organization_id = $1 and email like 'w%@example.com'`, [orgId]))[0].n).toBe(10);
+    expect((await q(`select count(*)::int n from automation_runs where send_id = any($1)`, [ids]))[0].n).toBe(30);
+    // at-least-once underneath: processing the same sends again changes nothing
+    expect(await processSends(t.deps, ids)).toBe(0);
+    expect((await q(`select count(*)::int n from automation_runs where send_id = any($1)`, [ids]))[0].n).toBe(30);
+  });
+
+  it('a send that keeps failing is retried with backoff and then marked failed with the error; its batch neighbours are processed', async () => {
+    const r = await send({ events: [{ event: 'signup', email: 'ok@example.com', data: { plan: 'pro' } }, { event: 'signup', email: 'bad@example.com', data: { plan: 'boom' } }] });
+    const [ok, bad] = r.body.results.map((x: { id: string }) => x.id);
+    await until(() => q(`select status from event_sends where id = $1`, [ok]), (x) => x[0].status === 'processed');
+    const failed = await until(() => q(`select status, failure_reason, processed_at from event_sends where id = $1`, [bad]), (x) => x[0].status === 'failed', 40_000);
+    expect(failed[0].failure_reason).toContain('boom: cannot process');
+    const job = await q(`select state, retry_count from pgboss.job where name = $1 and id = $2`, [SEND_QUEUE, bad]);
+    expect(job[0].state).toBe('failed');
+    expect(job[0].retry_count).toBe(3);
+    const h = await t.http('GET', '/v1/events/signup/sends?status=failed', { token });
+    expect(h.body.data[0]).toMatchObject({ id: bad, status: 'failed', failure_reason: expect.stringContaining('boom') });
+  }, 60_000);
+});
