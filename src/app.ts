@@ -51,11 +51,15 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   app.addContentTypeParser(/^application\/([\w.+-]+\+)?json(;.*)?$/i, { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(new AppError('bad_request', 'Request body is empty; send a JSON object'), undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch {
-      done(new AppError('bad_request', 'Request body is not valid JSON'), undefined);
+      return done(new AppError('bad_request', 'Request body is not valid JSON'), undefined);
     }
+    // PostgreSQL cannot store U+0000; JSON can only carry it as an escape, so look only then.
+    if (/\\u0000/i.test(text) && containsNul(value)) return done(new AppError('bad_request', MESSAGES.nulText), undefined);
+    done(null, value);
   });
   app.addContentTypeParser('*', (_req, _payload, done) => {
     done(new AppError('bad_request', 'Content-Type must be application/json'), undefined);
@@ -81,6 +85,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   });
   app.addHook('preParsing', async (req) => {
     if (req.authError) throw req.authError;
+    if (/%00/.test(req.url)) throw new AppError('bad_request', MESSAGES.nulText);
   });
 
   // One log line per request (Authorization never logged: we log no headers, and pino redacts them anyway).
@@ -164,4 +169,12 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   );
 
   return app;
+}
+
+/** Whether a parsed JSON value has U+0000 in any string or key. */
+function containsNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (Array.isArray(v)) return v.some(containsNul);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || containsNul(x));
+  return false;
 }

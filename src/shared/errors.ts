@@ -51,6 +51,7 @@ export const MESSAGES = {
   internal: 'Internal server error',
   unavailable: 'The service is temporarily unavailable. Please retry shortly.',
   contactChoice: 'Provide either email or contact_id.',
+  nulText: 'Text must not contain NUL (\\u0000) characters',
 } as const;
 
 export class AppError extends Error {
@@ -98,11 +99,29 @@ export function isConnectionError(err: unknown): boolean {
   return false;
 }
 
+/**
+ * PostgreSQL refuses NUL (U+0000) in text and jsonb strings (22021, 22P05), and a NUL inside a bound
+ * parameter breaks the wire message (08P01). Bodies and URLs are checked up front (app.ts); this
+ * catches what slips through (e.g. a "\\u0000" escape inside a GraphQL string literal): the input's fault, a 400.
+ */
+const PG_BAD_TEXT_CODES = new Set(['22021', '22P05', '08P01']);
+
+function isBadTextError(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && PG_BAD_TEXT_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Anything thrown → AppError. Unknown errors become a generic 500 (details only in the log). */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof NotFoundError) return new AppError('not_found', 'Not found', { cause: err });
   if (err instanceof UniqueConstraintViolationException) return new AppError('conflict', 'Conflict', { cause: err });
   if (isConnectionError(err)) return AppError.unavailable(undefined, 5);
+  if (isBadTextError(err)) return new AppError('bad_request', MESSAGES.nulText, { cause: err });
   return new AppError('internal_server_error', MESSAGES.internal, { cause: err });
 }
