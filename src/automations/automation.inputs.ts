@@ -29,7 +29,7 @@ registerEnumType(RunStatusEnum, { name: 'AutomationRunStatus' });
 /** Well-formedness cap only; the graph rule (at most 100 steps) is reported as an issue. */
 export const MAX_STEPS_ACCEPTED = 1000;
 
-@InputType()
+@InputType('AutomationStepConnectionInput')
 export class AutomationConnectionInput {
   @Field() @IsString() @Length(1, 100) from!: string;
   @Field() @IsString() @Length(1, 100) to!: string;

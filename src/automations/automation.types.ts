@@ -14,7 +14,7 @@ export class AutomationIssueType {
   @Field() message!: string;
 }
 
-@ObjectType('AutomationConnection')
+@ObjectType('AutomationStepConnection', { description: 'A link between two steps of the graph (a condition leaves by an outcome)' })
 export class AutomationConnectionType {
   @Field() from!: string;
   @Field() to!: string;

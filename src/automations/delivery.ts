@@ -91,20 +91,27 @@ export class Deliverer {
       }
       const attempts = row.attempts + 1;
       const started = Date.now();
+      let res: Awaited<ReturnType<typeof postWebhook>> | undefined;
+      let failure: Error | undefined;
+      // Only the transport call is guarded: a database error must abort (and roll back) the claim.
       try {
-        const res =
+        res =
           row.kind === 'email'
             ? await this.email.send(row.payload as EmailPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key })
             : await postWebhook(this.deps.config, row.payload as WebhookPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key, secret: row.webhook_secret }, this.opts.webhookTimeoutMs);
+      } catch (err) {
+        failure = err as Error;
+      }
+      if (res) {
         await client.query(
           `update automation_outbox set status = 'sent', attempts = $2, response_status = $3, last_error = null, sent_at = now(), updated_at = now() where id = $1`,
           [row.id, attempts, res.responseStatus ?? null],
         );
         await settleRun(this.deps, client, row, { ok: true, attempts, status: res.responseStatus ?? null, ms: Date.now() - started });
-      } catch (err) {
-        const message = (err as Error).message;
-        const responseStatus = (err as { responseStatus?: number }).responseStatus ?? null;
-        const final = err instanceof PermanentDeliveryError || attempts >= row.max_attempts;
+      } else {
+        const message = failure!.message;
+        const responseStatus = (failure as { responseStatus?: number }).responseStatus ?? null;
+        const final = failure instanceof PermanentDeliveryError || attempts >= row.max_attempts;
         await client.query(
           `update automation_outbox set status = $2, attempts = $3, last_error = $4, response_status = $5,
                   next_attempt_at = now() + make_interval(secs => $6), updated_at = now() where id = $1`,
@@ -128,11 +135,11 @@ export class Deliverer {
 const mergeDetails = (client: pg.ClientBase, runId: string, index: number, patch: Record<string, unknown>, outcome?: string) =>
   client.query(
     `update automation_runs
-        set steps = jsonb_set(${outcome ? `jsonb_set(steps, array[$2::text, 'outcome'], to_jsonb($4::text))` : 'steps'},
-                              array[$2::text, 'details'], coalesce(steps -> $2::int -> 'details', '{}'::jsonb) || $3::jsonb),
+        set steps = jsonb_set(${outcome ? `jsonb_set(steps, array[$4::text, 'outcome'], to_jsonb($5::text))` : 'steps'},
+                              array[$4::text, 'details'], coalesce(steps -> $2::int -> 'details', '{}'::jsonb) || $3::jsonb),
             updated_at = now()
       where id = $1 and jsonb_array_length(steps) > $2::int`,
-    outcome ? [runId, index, JSON.stringify(patch), outcome] : [runId, index, JSON.stringify(patch)],
+    outcome ? [runId, index, JSON.stringify(patch), String(index), outcome] : [runId, index, JSON.stringify(patch), String(index)],
   );
 
 async function recordAttempt(client: pg.ClientBase, row: OutboxRow, a: { attempts: number; status: number | null; error: string }): Promise<void> {
@@ -162,10 +169,10 @@ async function settleRun(deps: Deps, client: pg.ClientBase, row: OutboxRow, res:
   }
   const next = nextStep(run.connections, row.step_key);
   await client.query(
-    `update automation_runs set current_step = $2, status = case when $2::text is null then 'completed' else status end,
+    `update automation_runs set current_step = $2::text, status = case when $2::text is null then 'completed' else status end,
             finished_at = case when $2::text is null then now() else null end, updated_at = now(),
-            steps = jsonb_set(steps, array[$3::text, 'next'], to_jsonb($2::text)) where id = $1`,
-    [row.run_id, next ?? null, row.log_index],
+            steps = jsonb_set(steps, array[$3::text, 'next'], coalesce(to_jsonb($4::text), 'null'::jsonb)) where id = $1`,
+    [row.run_id, next ?? null, String(row.log_index), next ?? null],
   );
   if (next) await enqueue(deps.boss, client, [{ name: STEP_QUEUE, data: { runId: row.run_id, stepKey: next } }]);
 }
