@@ -2,7 +2,8 @@
 // `npm run bench` / `npm run bench:quick`: the baseline's batched mode and our real server, interleaved
 // (A, B, A, B…) in one invocation, each on a fresh database, autocannon in its own process.
 // Flags: --quick --conns 64,256 --reps 3 --duration 20 --warmup 3 --modes baseline,product
-//        --role all|api --scenario send|mixed --profile --out bench/RESULTS.md --no-write
+//        (modes: baseline, product = `node dist/src/main.js` with --role, product-api = the same with --role api)
+//        --role all|api --scenario send|mixed --src dist|HEAD|<commit> --profile --out bench/RESULTS.md --no-write
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { freePort, installCleanup, sleep, track } from './lib/children.js';
 import { cpuDiff, cpuSnapshot, sampleRss } from './lib/proc.js';
 import { startProduct } from './lib/product.js';
 import { MIX } from './lib/scenarios.js';
+import { prepareApp } from './lib/snapshot.js';
 import { writeReport } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -30,6 +32,7 @@ const { values: a } = parseArgs({
     role: { type: 'string', default: 'all' },
     scenario: { type: 'string', default: 'send' },
     profile: { type: 'boolean', default: false },
+    src: { type: 'string', default: 'dist' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -44,6 +47,7 @@ const cfg = {
   role: a.role,
   scenario: a.scenario,
   profile: a.profile,
+  src: a.src,
 };
 const runs = cfg.reps * cfg.conns.length * cfg.modes.length;
 const budgetMs = (runs * (cfg.duration + cfg.warmup + 25) + 300) * 1000;
@@ -94,10 +98,12 @@ let seq = 0;
 async function runOne(mode, connections, rep, baselineDir) {
   const n = ++seq;
   const port = await freePort();
+  // product-api: the same server with `--role api` (no in-process worker), to show the worker's cost.
+  const role = mode === 'product-api' ? 'api' : cfg.role;
   const srv = mode === 'baseline'
     ? await startBaseline({ dir: baselineDir, dbName: `bench_baseline_${process.pid}_${n}`, port })
     : await startProduct({
-      repoRoot: ROOT, dbName: `bench_product_${process.pid}_${n}`, port, role: cfg.role,
+      repoRoot: APP.dir, dbName: `bench_product_${process.pid}_${n}`, port, role,
       logFile: path.join(TMP, `product-${n}.log`),
       nodeArgs: cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`] : [],
     });
@@ -150,6 +156,8 @@ async function runOne(mode, connections, rep, baselineDir) {
   }
 }
 
+const APP = cfg.modes.some((m) => m.startsWith('product')) ? prepareApp(ROOT, cfg.src) : { dir: ROOT };
+cfg.rev = APP.rev;
 const started = new Date();
 const baselineDir = cfg.modes.includes('baseline') ? resolveBaselineDir(ROOT) : null;
 const results = [];

@@ -145,6 +145,8 @@ export async function startProduct({ repoRoot, dbName, port, logFile, role = 'al
       },
     };
   } catch (err) {
+    const tail = readFileSync(logFile, 'utf8').split('\n').filter((l) => !l.includes('"level":30')).slice(-12).join('\n');
+    err.message += `\n--- ${logFile} (last lines) ---\n${tail}`;
     await db?.end().catch(() => {});
     await stopChild(child, 5_000);
     await dropDatabase(dbName);

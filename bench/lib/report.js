@@ -19,8 +19,8 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
   const bv = baselineDir ? baselineVersions(baselineDir) : {};
   const cpuModel = os.cpus()[0]?.model ?? '?';
   const mem = `${Math.round(os.totalmem() / 2 ** 30)} GiB`;
-  const git = sh(`git -C ${root} rev-parse --short HEAD`);
-  const dirty = sh(`git -C ${root} status --porcelain -- src`) ? ' (src has uncommitted changes)' : '';
+  const git = cfg.rev ?? sh(`git -C ${root} rev-parse --short HEAD`);
+  const dirty = cfg.rev ? ' (built from that commit, `--src`)' : sh(`git -C ${root} status --porcelain -- src migrations`) ? ' + uncommitted changes in the working tree (dist built by prebench)' : '';
   const cmd = `npm run ${cfg.quick ? 'bench:quick' : 'bench'}`;
   const by = (mode, c) => results.filter((r) => r.mode === mode && r.connections === c);
   const prodTarget = results.find((r) => r.mode === 'product')?.target ?? 'send';
@@ -40,18 +40,19 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
   L.push('');
 
   L.push('## Throughput and latency', '', 'Cells are **median (min–max)** over the repetitions. Ratio = product ÷ baseline req/s of the *same repetition* (adjacent runs), then median (min–max) of those ratios.', '');
-  L.push('| server | conns | req/s (2xx) | ratio product/baseline | p50 ms | p99 ms | errors + timeouts + non-2xx | max RSS MB | server CPU % | Postgres CPU % | loadgen CPU % | machine busy % | other CPU % |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| server | conns | req/s (2xx) | ratio product/baseline | p50 ms | p99 ms | errors + timeouts + non-2xx | max RSS MB | server CPU % | Postgres CPU % | server + Postgres CPU µs per 2xx | loadgen CPU % | machine busy % | other CPU % |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const ratios = {};
   for (const c of cfg.conns) {
-    const bs = by('baseline', c), ps = by('product', c);
-    const pairs = ps.map((p) => [p, bs.find((b) => b.rep === p.rep)]).filter(([, b]) => b && b.rps > 0).map(([p, b]) => p.rps / b.rps);
-    ratios[c] = pairs;
+    const bs = by('baseline', c);
+    const pairsOf = (m) => by(m, c).map((p) => [p, bs.find((b) => b.rep === p.rep)]).filter(([, b]) => b && b.rps > 0).map(([p, b]) => p.rps / b.rps);
+    ratios[c] = pairsOf('product');
     for (const mode of cfg.modes) {
       const rs = by(mode, c);
       if (!rs.length) continue;
+      const pairs = pairsOf(mode);
       const pick = (f, d) => medRange(rs.map(f), d);
-      L.push(`| ${mode} | ${c} | ${pick((r) => r.rps)} | ${mode === 'product' && pairs.length ? `**${medRange(pairs, 2)}**` : ''} | ${pick((r) => r.p50)} | ${pick((r) => r.p99)} | ${rs.map((r) => r.errorsTotal).join(' / ')} | ${pick((r) => r.maxRssMb)} | ${pick((r) => r.cpu.server)} | ${pick((r) => r.cpu.postgres)} | ${pick((r) => r.cpu.loadgen)} | ${pick((r) => r.cpu.machineBusy)} | ${pick((r) => r.cpu.other)} |`);
+      L.push(`| ${mode} | ${c} | ${pick((r) => r.rps)} | ${mode !== 'baseline' && pairs.length ? `**${medRange(pairs, 2)}**` : ''} | ${pick((r) => r.p50)} | ${pick((r) => r.p99)} | ${rs.map((r) => r.errorsTotal).join(' / ')} | ${pick((r) => r.maxRssMb)} | ${pick((r) => r.cpu.server)} | ${pick((r) => r.cpu.postgres)} | ${pick(costUs)} | ${pick((r) => r.cpu.loadgen)} | ${pick((r) => r.cpu.machineBusy)} | ${pick((r) => r.cpu.other)} |`);
     }
   }
   L.push('', 'CPU figures are "% of one core" over the measured window from /proc (200 % = the whole 2-core machine); `other` = machine busy minus server, Postgres and load generator, i.e. other tenants of the box.', '');
@@ -86,6 +87,10 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
       const m = median(ratios[c]);
       L.push(`| product ≥ ${TARGET_RATIO.toFixed(2)} × baseline req/s at ${c} | ${m === null ? 'n/a' : `${m.toFixed(2)}×`} | ${verdict(m, (x) => x >= TARGET_RATIO, (x) => `missed by ${((TARGET_RATIO - x) * 100).toFixed(0)} points (needs ${(TARGET_RATIO / x).toFixed(2)}× more)`)} |`);
     }
+    for (const c of cfg.conns) {
+      const b = median(by('baseline', c).map(costUs)), p = median(by('product', c).map(costUs));
+      if (b && p) L.push(`| (diagnostic, not a target) CPU-cost ratio at ${c}: baseline ÷ product server+Postgres CPU per 2xx | ${(b / p).toFixed(2)}× (${b} vs ${p} µs) | what the ratio would tend to when CPU is the bound and shared fairly |`);
+    }
     const p99 = median(by('product', 64).map((r) => r.p99));
     if (cfg.conns.includes(64)) L.push(`| p99 ≤ ${TARGET_P99_64} ms at 64 | ${fmt(p99)} ms | ${verdict(p99, (x) => x <= TARGET_P99_64, (x) => `missed by ${fmt(x - TARGET_P99_64)} ms`)} |`);
     const prod = results.filter((r) => r.mode === 'product');
@@ -116,6 +121,9 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
   if (out) upsertSection(out, cfg.scenario, text);
   return text;
 }
+
+/** CPU (server + Postgres) spent per 2xx answer, µs: stable under noise where req/s is not. */
+const costUs = (r) => (r.rps ? Math.round(((r.cpu.server + r.cpu.postgres) / 100 / r.rps) * 1e6) : null);
 
 function verdict(x, ok, why) {
   if (x === null || x === undefined || Number.isNaN(x)) return 'n/a';
