@@ -72,8 +72,10 @@ const lastTouched = new Map<string, number>();
  * revoked on this instance is dropped at once. Uses the plain pool: this runs on every request.
  */
 export async function authenticate(pool: pg.Pool, caches: Caches, header: string | undefined): Promise<CachedKey> {
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw new AppError('unauthorized', MESSAGES.unauthorized);
-  const token = header.slice(7).trim();
+  // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer be_…` is as good as `Bearer be_…`.
+  const m = typeof header === 'string' ? /^bearer +(\S+) *$/i.exec(header) : null;
+  if (!m) throw new AppError('unauthorized', MESSAGES.unauthorized);
+  const token = m[1];
   if (!TOKEN_RE.test(token)) throw new AppError('unauthorized', MESSAGES.unauthorized);
   const hash = hashToken(token);
   let hit = caches.keys.get(hash);
