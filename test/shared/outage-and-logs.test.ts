@@ -77,6 +77,10 @@ beforeAll(async () => {
   const log = pino({ level: 'info', redact: REDACT }, sink);
   runtime = await createRuntime(config, { migrate: false, queue: false, listen: false, log });
   app = await buildApp(runtime.deps);
+  // A bug, as far as the error handler can tell: an unexpected Error with internals in its message.
+  app.get('/v1/__boom', async () => {
+    throw new Error('internal detail: password=hunter2');
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   token = (await createOrganization(runtime.deps.orm.em.fork(), 'Logs')).token;
@@ -110,6 +114,20 @@ describe('request log', () => {
     expect(entries[3]).toMatchObject({ method: 'POST', url: '/graphql', statusCode: 200 });
     for (const e of entries) expect(String(e.reqId)).toMatch(/^[\w.-]+$/);
     expect(new Set(entries.map((e) => e.reqId)).size).toBe(4);
+  });
+});
+
+describe('500', () => {
+  it('the body is generic; the details and the request id go to the log only', async () => {
+    lines.length = 0;
+    const r = await http('GET', '/v1/__boom', { token, headers: { 'x-request-id': 'boom-1' } });
+    expect(r.status).toBe(500);
+    expect(r.body).toEqual({ status_code: 500, name: 'internal_server_error', message: 'Internal server error' });
+    await new Promise((res) => setTimeout(res, 50));
+    const logged = lines.map((l) => JSON.parse(l)).find((e) => e.level >= 50);
+    expect(logged).toBeDefined();
+    expect(JSON.stringify(logged)).toContain('hunter2');
+    expect(logged.reqId).toBe('boom-1');
   });
 });
 
