@@ -14,6 +14,7 @@ import { Deliverer } from './delivery.js';
 import { DELIVER_QUEUE, executeStepJob, STEP_QUEUE, type StepJob } from './run.executor.js';
 
 let hookConfig: Pick<Config, 'webhookAllowHosts'> = { webhookAllowHosts: [] };
+let hookLog: Pick<Deps['log'], 'warn'> = { warn: () => {} };
 
 eventHooks.beforeDelete.push(async (em: EntityManager, org, def) => {
   const n = await em.count(Automation, { organization: org.id, triggerEvent: def.name, status: 'enabled', deletedAt: null });
@@ -27,7 +28,7 @@ eventHooks.afterSchemaChange.push(async (em: EntityManager, org, def) => {
   for (const a of list) {
     if (a.status === 'enabled' && a.issues.length && !before.get(a.id)) {
       // Reported on the automation (issues, broken) — the run itself fails only where a value is missing.
-      console.warn(`automation ${a.id} (${a.name}) no longer type-checks after event ${def.name} changed: ${a.issues.map((i) => i.message).join('; ')}`);
+      hookLog.warn({ automationId: a.id, event: def.name, issues: a.issues.map((i) => i.message) }, 'enabled automation no longer type-checks after its event schema changed');
     }
   }
 });
@@ -42,9 +43,11 @@ export const automationsFeature: Feature = {
   ],
   startApi(deps) {
     hookConfig = deps.config;
+    hookLog = deps.log;
   },
   async startWorker(deps) {
     hookConfig = deps.config;
+    hookLog = deps.log;
     const d = new Deliverer(deps);
     deliverers.set(deps, d);
     d.start();

@@ -34,6 +34,11 @@ function wellFormedSteps(raw: Record<string, unknown>[]): Step[] {
   return raw as Step[];
 }
 
+/** Deep equality of JSON values regardless of key order (jsonb does not keep it). */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
 const toConnections = (list: AutomationConnectionInput[] | undefined): Connection[] =>
   (list ?? []).map((c) => (c.outcome ? { from: c.from, to: c.to, outcome: c.outcome } : { from: c.from, to: c.to }));
 
@@ -52,7 +57,7 @@ export async function refreshIssues(em: EntityManager, orgId: string, list: Auto
   for (const a of list) {
     const def = a.triggerEvent ? byName.get(a.triggerEvent) : undefined;
     const issues = await checkAutomation(a.steps, a.connections, { eventFields: def ? def.fields : null, webhookAllowHosts: config.webhookAllowHosts });
-    if (JSON.stringify(issues) !== JSON.stringify(a.issues)) {
+    if (!sameJson(issues, a.issues)) {
       a.issues = issues;
       changed = true;
     }
@@ -137,8 +142,7 @@ export async function updateAutomation(ctx: AutomationCtx, id: string, input: Up
     const a = await lockAutomation(em, ctx.org.id, id);
     const steps = input.steps !== undefined && input.steps !== null ? wellFormedSteps(input.steps) : undefined;
     const connections = input.connections !== undefined && input.connections !== null ? toConnections(input.connections) : undefined;
-    const replacing =
-      (steps && JSON.stringify(steps) !== JSON.stringify(a.steps)) || (connections && JSON.stringify(connections) !== JSON.stringify(a.connections));
+    const replacing = (steps && !sameJson(steps, a.steps)) || (connections && !sameJson(connections, a.connections));
     const staysEnabled = a.status === 'enabled' && input.status !== 'disabled';
     if (replacing && staysEnabled) {
       throw new AppError('conflict', 'The steps of an enabled automation cannot be replaced: disable it first');
