@@ -65,9 +65,21 @@ function createdText(org: Organization, key: ApiKey, token: string, what: string
   ].join('\n');
 }
 
+const HELP_FOOTER = `
+Database:
+  DATABASE_URL if set; otherwise the embedded PostgreSQL in ARSEL_DATA_DIR (default .arsel/pgdata),
+  the same one \`npm start\` uses: reused while the server runs, else started for the command.
+
+Examples:
+  npx arsel org create --name Acme --json
+  npx arsel key create --org <org-id>
+  npx arsel key list --org <org-id>
+  npx arsel key revoke <key-id>`;
+
 export function buildProgram(): Command {
   const program = new Command('arsel')
-    .description('Manage arsel-events organizations and API keys.\n\nDatabase: DATABASE_URL, or (unset) the embedded PostgreSQL in ARSEL_DATA_DIR (default .arsel/pgdata),\nthe same one `npm start` uses; a running server\'s database is reused, otherwise it is started for the command.')
+    .description('Manage arsel-events organizations and API keys.')
+    .addHelpText('after', HELP_FOOTER)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => out(s.replace(/\n$/, '')) })
     .exitOverride();
