@@ -14,20 +14,50 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment AutomationFields on Automation {\n    id\n    name\n    status\n    triggerEvent\n    steps\n    connections { from to outcome }\n    issues { step path reason message }\n    broken\n    webhookSecret\n    createdAt\n    updatedAt\n  }\n": typeof types.AutomationFieldsFragmentDoc,
+    "\n  mutation CreateAutomation($input: CreateAutomationInput!) {\n    createAutomation(input: $input) { ...AutomationFields }\n  }\n": typeof types.CreateAutomationDocument,
+    "\n  mutation UpdateAutomation($id: ID!, $input: UpdateAutomationInput!) {\n    updateAutomation(id: $id, input: $input) { ...AutomationFields }\n  }\n": typeof types.UpdateAutomationDocument,
+    "\n  mutation EnableAutomation($id: ID!) {\n    enableAutomation(id: $id) { ...AutomationFields }\n  }\n": typeof types.EnableAutomationDocument,
+    "\n  mutation DisableAutomation($id: ID!) {\n    disableAutomation(id: $id) { ...AutomationFields }\n  }\n": typeof types.DisableAutomationDocument,
+    "\n  mutation DeleteAutomation($id: ID!) {\n    deleteAutomation(id: $id) { object id deleted }\n  }\n": typeof types.DeleteAutomationDocument,
+    "\n  query Automation($id: ID!) {\n    automation(id: $id) { ...AutomationFields }\n  }\n": typeof types.AutomationDocument,
+    "\n  query Automations($first: Int, $after: String, $status: AutomationStatus, $event: String) {\n    automations(first: $first, after: $after, status: $status, event: $event) {\n      edges { cursor node { ...AutomationFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.AutomationsDocument,
+    "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AutomationRunsDocument,
+    "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n": typeof types.CreateContactDocument,
+    "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n": typeof types.ContactDocument,
+    "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.ContactsDocument,
     "\n  fragment EventFields on EventDefinition {\n    id\n    name\n    description\n    schema { fields { name type required } }\n    conversion { enabled valueField currencyField currencies }\n    createdAt\n    updatedAt\n  }\n": typeof types.EventFieldsFragmentDoc,
     "\n  mutation CreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) { ...EventFields }\n  }\n": typeof types.CreateEventDocument,
     "\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { ...EventFields }\n  }\n": typeof types.UpdateEventDocument,
     "\n  mutation DeleteEvent($id: ID!) {\n    deleteEvent(id: $id) { object id deleted }\n  }\n": typeof types.DeleteEventDocument,
     "\n  query Events($first: Int, $after: String, $last: Int, $before: String, $search: String) {\n    events(first: $first, after: $after, last: $last, before: $before, search: $search) {\n      edges { cursor node { ...EventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.EventsDocument,
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": typeof types.EventDocument,
+    "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": typeof types.SendEventDocument,
+    "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": typeof types.SendEventsDocument,
+    "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.SendsDocument,
 };
 const documents: Documents = {
+    "\n  fragment AutomationFields on Automation {\n    id\n    name\n    status\n    triggerEvent\n    steps\n    connections { from to outcome }\n    issues { step path reason message }\n    broken\n    webhookSecret\n    createdAt\n    updatedAt\n  }\n": types.AutomationFieldsFragmentDoc,
+    "\n  mutation CreateAutomation($input: CreateAutomationInput!) {\n    createAutomation(input: $input) { ...AutomationFields }\n  }\n": types.CreateAutomationDocument,
+    "\n  mutation UpdateAutomation($id: ID!, $input: UpdateAutomationInput!) {\n    updateAutomation(id: $id, input: $input) { ...AutomationFields }\n  }\n": types.UpdateAutomationDocument,
+    "\n  mutation EnableAutomation($id: ID!) {\n    enableAutomation(id: $id) { ...AutomationFields }\n  }\n": types.EnableAutomationDocument,
+    "\n  mutation DisableAutomation($id: ID!) {\n    disableAutomation(id: $id) { ...AutomationFields }\n  }\n": types.DisableAutomationDocument,
+    "\n  mutation DeleteAutomation($id: ID!) {\n    deleteAutomation(id: $id) { object id deleted }\n  }\n": types.DeleteAutomationDocument,
+    "\n  query Automation($id: ID!) {\n    automation(id: $id) { ...AutomationFields }\n  }\n": types.AutomationDocument,
+    "\n  query Automations($first: Int, $after: String, $status: AutomationStatus, $event: String) {\n    automations(first: $first, after: $after, status: $status, event: $event) {\n      edges { cursor node { ...AutomationFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.AutomationsDocument,
+    "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AutomationRunsDocument,
+    "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n": types.CreateContactDocument,
+    "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n": types.ContactDocument,
+    "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.ContactsDocument,
     "\n  fragment EventFields on EventDefinition {\n    id\n    name\n    description\n    schema { fields { name type required } }\n    conversion { enabled valueField currencyField currencies }\n    createdAt\n    updatedAt\n  }\n": types.EventFieldsFragmentDoc,
     "\n  mutation CreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) { ...EventFields }\n  }\n": types.CreateEventDocument,
     "\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { ...EventFields }\n  }\n": types.UpdateEventDocument,
     "\n  mutation DeleteEvent($id: ID!) {\n    deleteEvent(id: $id) { object id deleted }\n  }\n": types.DeleteEventDocument,
     "\n  query Events($first: Int, $after: String, $last: Int, $before: String, $search: String) {\n    events(first: $first, after: $after, last: $last, before: $before, search: $search) {\n      edges { cursor node { ...EventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.EventsDocument,
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": types.EventDocument,
+    "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": types.SendEventDocument,
+    "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": types.SendEventsDocument,
+    "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.SendsDocument,
 };
 
 /**
@@ -44,6 +74,54 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment AutomationFields on Automation {\n    id\n    name\n    status\n    triggerEvent\n    steps\n    connections { from to outcome }\n    issues { step path reason message }\n    broken\n    webhookSecret\n    createdAt\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment AutomationFields on Automation {\n    id\n    name\n    status\n    triggerEvent\n    steps\n    connections { from to outcome }\n    issues { step path reason message }\n    broken\n    webhookSecret\n    createdAt\n    updatedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateAutomation($input: CreateAutomationInput!) {\n    createAutomation(input: $input) { ...AutomationFields }\n  }\n"): (typeof documents)["\n  mutation CreateAutomation($input: CreateAutomationInput!) {\n    createAutomation(input: $input) { ...AutomationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateAutomation($id: ID!, $input: UpdateAutomationInput!) {\n    updateAutomation(id: $id, input: $input) { ...AutomationFields }\n  }\n"): (typeof documents)["\n  mutation UpdateAutomation($id: ID!, $input: UpdateAutomationInput!) {\n    updateAutomation(id: $id, input: $input) { ...AutomationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableAutomation($id: ID!) {\n    enableAutomation(id: $id) { ...AutomationFields }\n  }\n"): (typeof documents)["\n  mutation EnableAutomation($id: ID!) {\n    enableAutomation(id: $id) { ...AutomationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableAutomation($id: ID!) {\n    disableAutomation(id: $id) { ...AutomationFields }\n  }\n"): (typeof documents)["\n  mutation DisableAutomation($id: ID!) {\n    disableAutomation(id: $id) { ...AutomationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteAutomation($id: ID!) {\n    deleteAutomation(id: $id) { object id deleted }\n  }\n"): (typeof documents)["\n  mutation DeleteAutomation($id: ID!) {\n    deleteAutomation(id: $id) { object id deleted }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Automation($id: ID!) {\n    automation(id: $id) { ...AutomationFields }\n  }\n"): (typeof documents)["\n  query Automation($id: ID!) {\n    automation(id: $id) { ...AutomationFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Automations($first: Int, $after: String, $status: AutomationStatus, $event: String) {\n    automations(first: $first, after: $after, status: $status, event: $event) {\n      edges { cursor node { ...AutomationFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Automations($first: Int, $after: String, $status: AutomationStatus, $event: String) {\n    automations(first: $first, after: $after, status: $status, event: $event) {\n      edges { cursor node { ...AutomationFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n"): (typeof documents)["\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n"): (typeof documents)["\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -68,6 +146,18 @@ export function graphql(source: "\n  query Events($first: Int, $after: String, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n"): (typeof documents)["\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n"): (typeof documents)["\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n"): (typeof documents)["\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

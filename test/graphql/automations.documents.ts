@@ -1,0 +1,77 @@
+import { graphql } from '../gql/index.js';
+
+export const AutomationFields = graphql(`
+  fragment AutomationFields on Automation {
+    id
+    name
+    status
+    triggerEvent
+    steps
+    connections { from to outcome }
+    issues { step path reason message }
+    broken
+    webhookSecret
+    createdAt
+    updatedAt
+  }
+`);
+
+export const CreateAutomationDoc = graphql(`
+  mutation CreateAutomation($input: CreateAutomationInput!) {
+    createAutomation(input: $input) { ...AutomationFields }
+  }
+`);
+
+export const UpdateAutomationDoc = graphql(`
+  mutation UpdateAutomation($id: ID!, $input: UpdateAutomationInput!) {
+    updateAutomation(id: $id, input: $input) { ...AutomationFields }
+  }
+`);
+
+export const EnableAutomationDoc = graphql(`
+  mutation EnableAutomation($id: ID!) {
+    enableAutomation(id: $id) { ...AutomationFields }
+  }
+`);
+
+export const DisableAutomationDoc = graphql(`
+  mutation DisableAutomation($id: ID!) {
+    disableAutomation(id: $id) { ...AutomationFields }
+  }
+`);
+
+export const DeleteAutomationDoc = graphql(`
+  mutation DeleteAutomation($id: ID!) {
+    deleteAutomation(id: $id) { object id deleted }
+  }
+`);
+
+export const AutomationDoc = graphql(`
+  query Automation($id: ID!) {
+    automation(id: $id) { ...AutomationFields }
+  }
+`);
+
+export const AutomationsDoc = graphql(`
+  query Automations($first: Int, $after: String, $status: AutomationStatus, $event: String) {
+    automations(first: $first, after: $after, status: $status, event: $event) {
+      edges { cursor node { ...AutomationFields } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+`);
+
+export const AutomationRunsDoc = graphql(`
+  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {
+    automationRuns(filter: $filter, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt
+          steps { step type outcome details next error startedAt finishedAt durationMs }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
