@@ -50,7 +50,9 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(/^application\/([\w.+-]+\+)?json(;.*)?$/i, { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
-    if (text.trim() === '') return done(new AppError('bad_request', 'Request body is empty; send a JSON object'), undefined);
+    // No body (e.g. a client that sends Content-Type: application/json on every DELETE): nothing to
+    // parse. Routes that need a body answer 400 themselves (requireObjectBody).
+    if (text.trim() === '') return done(null, undefined);
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -33,7 +33,7 @@ export function parseListQuery(q: Record<string, unknown>, extra: string[] = [])
   const str = (k: string) => (Array.isArray(q[k]) ? (q[k] as unknown[])[0] : q[k]) as string | undefined;
   let limit = 20;
   const rawLimit = str('limit');
-  if (rawLimit !== undefined) {
+  if (rawLimit !== undefined && rawLimit !== '') {
     const n = Number(rawLimit);
     if (!/^-?\d+$/.test(String(rawLimit).trim()) || !Number.isInteger(n)) issues.push('limit must be an integer number');
     else if (n < 1) issues.push('limit must not be less than 1');

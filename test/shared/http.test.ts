@@ -44,9 +44,20 @@ describe('request bodies', () => {
     }
   });
 
-  it('an empty or missing body is a 400', async () => {
-    expect((await t.http('POST', '/v1/events', { token, raw: '', headers: { 'content-type': 'application/json' } })).body).toEqual(bad());
-    expect((await t.http('POST', '/v1/events', { token })).body).toEqual(bad());
+  it('an empty or missing body is a 400 where a body is needed', async () => {
+    const json = { 'content-type': 'application/json' };
+    expect((await t.http('POST', '/v1/events', { token, raw: '', headers: json })).body).toEqual(bad('Request body must be a JSON object'));
+    expect((await t.http('POST', '/v1/events', { token, raw: '  ', headers: json })).body).toEqual(bad('Request body must be a JSON object'));
+    expect((await t.http('POST', '/v1/events', { token })).body).toEqual(bad('Request body must be a JSON object'));
+    expect((await t.http('PATCH', '/v1/events/x', { token, headers: json })).body).toEqual(bad('Request body must be a JSON object'));
+  });
+
+  it('Content-Type: application/json without a body is fine on GET and DELETE (clients that always send it)', async () => {
+    const json = { 'content-type': 'application/json' };
+    const c = await t.http('POST', '/v1/events', { token, body: { name: 'ct.delete' } });
+    expect((await t.http('GET', `/v1/events/${c.body.id}`, { token, headers: json })).status).toBe(200);
+    expect((await t.http('GET', '/v1/events?limit=&after=&search=', { token, headers: json })).status).toBe(200);
+    expect((await t.http('DELETE', `/v1/events/${c.body.id}`, { token, headers: json })).body).toEqual({ object: 'event', id: c.body.id, deleted: true });
   });
 
   it('a body not sent as application/json is a 400', async () => {
