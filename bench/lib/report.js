@@ -69,6 +69,7 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
     L.push('');
   }
 
+  if (cfg.scenario === 'send') {
   L.push('## Correctness (every run)', '');
   L.push('rows = `event_sends` rows added during the measured window; jobs = pg-boss jobs added to the send queue (`pgboss.job`; when a job carries several send ids, the ids are counted); server 2xx = the server\'s own count of 2xx answers (baseline: its `/_stats`; product: its `info` request log lines with status 202). autocannon drops the responses still in flight when a timed run ends, so rows − client 2xx must lie in [0, connections]. A run is **ok** when rows = jobs, rows − client 2xx is in that range, and the server\'s count agrees (baseline: = rows; product: between client 2xx and rows, because a request whose client has gone is logged only if its response could be written).', '');
   L.push('| server | conns | rep | client 2xx | server 2xx | rows | jobs (send ids) | rows − client 2xx | ok | non-2xx codes | send statuses at end of run |');
@@ -79,6 +80,7 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
     L.push(`| ${r.mode} | ${r.connections} | ${r.rep} | ${r.ok2xx} | ${r.server2xx} | ${r.rows} | ${r.jobSends ?? 'n/a'}${r.jobs !== null && r.jobs !== r.jobSends ? ` (${r.jobs} jobs)` : ''} | ${r.rowsMinus2xx} | ${r.correct ? 'yes' : '**NO**'} | ${codes} | ${st} |`);
   }
   L.push('');
+  }
 
   if (cfg.modes.includes('product') && cfg.modes.includes('baseline')) {
     L.push('## Targets (issue 6, on this box, same run)', '');
