@@ -11,7 +11,7 @@ import { AppError } from '../shared/errors.js';
 import { Automation } from './automation.entity.js';
 import { refreshIssues } from './automation.service.js';
 import { Deliverer } from './delivery.js';
-import { DELIVER_QUEUE, executeStepJob, STEP_QUEUE, type StepJob } from './run.executor.js';
+import { executeStepJob, STEP_QUEUE, type StepJob } from './run.executor.js';
 
 let hookConfig: Pick<Config, 'webhookAllowHosts'> = { webhookAllowHosts: [] };
 let hookLog: Pick<Deps['log'], 'warn'> = { warn: () => {} };
@@ -34,12 +34,13 @@ eventHooks.afterSchemaChange.push(async (em: EntityManager, org, def) => {
 });
 
 const deliverers = new WeakMap<Deps, Deliverer>();
+/** Step jobs of one fetched batch executed concurrently (each holds one pooled connection). */
+const STEP_LANES = 4;
 
 export const automationsFeature: Feature = {
   queues: [
     // A step job is idempotent (the run row says which step is current), so retrying is always safe.
     { name: STEP_QUEUE, options: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 300 } },
-    { name: DELIVER_QUEUE, options: { retryLimit: 2, retryDelay: 1, expireInSeconds: 120 } },
   ],
   startApi(deps) {
     hookConfig = deps.config;
@@ -53,21 +54,26 @@ export const automationsFeature: Feature = {
     d.start();
     await deps.boss.work<StepJob>(
       STEP_QUEUE,
-      { batchSize: deps.config.workerBatchSize, localConcurrency: deps.config.workerConcurrency, pollingIntervalSeconds: deps.config.pollingIntervalSeconds },
+      { batchSize: deps.config.workerBatchSize, localConcurrency: deps.config.workerConcurrency, pollingIntervalSeconds: deps.config.pollingIntervalSeconds, burstWhenBatchFull: true },
       async (jobs) => {
         const failed: unknown[] = [];
-        for (const j of jobs) await executeStepJob(deps, j.data).catch((err) => failed.push(err));
+        const nudge = () => d.nudge();
+        // A few jobs at a time: each is its own short transaction on its own run row.
+        let next = 0;
+        const lane = async () => {
+          while (next < jobs.length) {
+            const j = jobs[next++]!;
+            await executeStepJob(deps, j.data, nudge).catch((err) => failed.push(err));
+          }
+        };
+        await Promise.all(Array.from({ length: STEP_LANES }, lane));
         // Failing the batch retries all of its jobs; the ones that ran are no-ops the second time.
         if (failed.length) throw failed[0];
       },
     );
-    await deps.boss.work<{ id: string }>(DELIVER_QUEUE, { batchSize: 20, pollingIntervalSeconds: deps.config.pollingIntervalSeconds }, async (jobs) => {
-      for (const j of jobs) await d.deliverOne(j.data.id);
-    });
   },
   async stop(deps) {
     await deps.boss.offWork(STEP_QUEUE).catch(() => {});
-    await deps.boss.offWork(DELIVER_QUEUE).catch(() => {});
     await deliverers.get(deps)?.stop();
   },
 };

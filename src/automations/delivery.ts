@@ -4,7 +4,8 @@
  * (its connection closes), which stays pending, so the next worker delivers it — nothing is lost,
  * and nothing is sent twice unless a crash lands between the receiver's acceptance and our commit
  * (then the Message-ID / Idempotency-Key, both derived from the row, let the receiver drop it).
- * Woken by an `automations.deliver` job per row, and by a sweep for retries and crash recovery.
+ * Woken right after a step commits outbox rows (same process), and by a sweep every second on every
+ * worker, which also does the retries (backoff) and picks up what a dead worker left.
  */
 import type pg from 'pg';
 import type { Deps } from '../shared/context.js';
@@ -33,9 +34,10 @@ export class Deliverer {
   private readonly email: EmailTransport;
   private timer?: NodeJS.Timeout;
   private sweeping = false;
+  private again = false;
   private stopped = false;
 
-  constructor(private readonly deps: Deps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number } = {}) {
+  constructor(private readonly deps: Deps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number } = {}) {
     this.email = createEmailTransport(deps);
   }
 
@@ -56,14 +58,27 @@ export class Deliverer {
     this.email.close?.();
   }
 
-  /** Deliver every due row (until none is left or we stop). */
+  /** New rows are committed: deliver now rather than at the next tick. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.sweeping) this.again = true;
+    else void this.sweep();
+  }
+
+  /** Deliver every due row (until none is left or we stop), in a few parallel lanes (one row per transaction each). */
   async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      while (!this.stopped && (await this.deliverOne())) {
-        /* next */
-      }
+      do {
+        this.again = false;
+        const lane = async () => {
+          while (!this.stopped && (await this.deliverOne())) {
+            /* next */
+          }
+        };
+        await Promise.all(Array.from({ length: this.opts.lanes ?? 3 }, lane));
+      } while (this.again && !this.stopped);
     } catch (err) {
       this.deps.log.warn({ err }, 'automation outbox sweep failed');
     } finally {

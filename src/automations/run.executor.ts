@@ -2,8 +2,8 @@
  * Executes a run from an `automations.step` job. One transaction per job: lock the run, check the
  * job is the run's current step (a duplicate or stale job is a no-op), then walk the graph through
  * instant steps (trigger, condition, send_email) until the run ends, waits, or calls a webhook.
- * Side effects are outbox rows keyed by (run, step), written in the same transaction, with their
- * delivery jobs; `wait` schedules the next step job with startAfter. Exactly once in effect.
+ * Side effects are outbox rows keyed by (run, step), written in the same transaction and delivered
+ * by delivery.ts; `wait` schedules the next step job with startAfter. Exactly once in effect.
  */
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
@@ -17,7 +17,6 @@ import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
 import { renderTemplate, typedPayload, type RenderContext } from './templates.js';
 
 export const STEP_QUEUE = 'automations.step';
-export const DELIVER_QUEUE = 'automations.deliver';
 /** current_step of a run whose last step was a wait: the resume job completes it. */
 export const END = '$end';
 
@@ -77,24 +76,28 @@ class DuplicateEffect extends Error {}
 
 const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
-/** Runs one step job. Returns false when the job was stale (nothing to do). */
-export async function executeStepJob(deps: Deps, job: StepJob): Promise<boolean> {
+/**
+ * Runs one step job. Returns how many outbox rows (emails, webhooks) it committed; `onOutbox` is
+ * called after the commit so the local deliverer starts at once (the sweep covers every other case).
+ */
+export async function executeStepJob(deps: Deps, job: StepJob, onOutbox?: () => void): Promise<number> {
   const client = await deps.pool.connect();
   try {
     await client.query('begin');
-    const done = await executeInTx(deps, client, job);
+    const rows = await executeInTx(deps, client, job);
     await client.query('commit');
-    return done;
+    if (rows && onOutbox) onOutbox();
+    return rows;
   } catch (err) {
     await client.query('rollback').catch(() => {});
-    if (err instanceof DuplicateEffect) return false;
+    if (err instanceof DuplicateEffect) return 0;
     throw err;
   } finally {
     client.release();
   }
 }
 
-async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Promise<boolean> {
+async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Promise<number> {
   const r = await client.query<RunRow>(
     `select r.id, r.organization_id, r.automation_id, r.send_id, r.contact_id, r.status, r.current_step, r.steps,
             a.status as a_status, a.deleted_at as a_deleted, a.steps as a_steps, a.connections as a_connections
@@ -103,13 +106,14 @@ async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Pro
     [job.runId],
   );
   const run = r.rows[0];
-  if (!run || !['running', 'waiting'].includes(run.status) || run.current_step !== job.stepKey) return false;
+  if (!run || !['running', 'waiting'].includes(run.status) || run.current_step !== job.stepKey) return 0;
   const log = [...run.steps];
   const jobs: { name: string; data: object; startAfter?: Date }[] = [];
   let status: string = 'running';
   let current: string | null = job.stepKey;
   let waitUntil: Date | null = null;
   let error: string | null = null;
+  let outboxRows = 0;
 
   if (run.a_status !== 'enabled' || run.a_deleted) {
     status = 'cancelled';
@@ -168,7 +172,7 @@ async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Pro
             [outboxId, run.organization_id, run.automation_id, run.id, step.key, `${run.id}:${step.key}`, payload, log.length],
           );
           if (!ins.rowCount) throw new DuplicateEffect();
-          jobs.push({ name: DELIVER_QUEUE, data: { id: outboxId } });
+          outboxRows++;
           entry.outcome = 'queued';
           entry.details = { to, subject, outbox_id: outboxId, delivery: 'pending' };
           entry.next = nextStep(run.a_connections, step.key) ?? null;
@@ -196,7 +200,7 @@ async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Pro
             [outboxId, run.organization_id, run.automation_id, run.id, step.key, `${run.id}:${step.key}`, payload, log.length],
           );
           if (!ins.rowCount) throw new DuplicateEffect();
-          jobs.push({ name: DELIVER_QUEUE, data: { id: outboxId } });
+          outboxRows++;
           entry.outcome = 'pending';
           entry.details = { url: step.url, outbox_id: outboxId, attempts: 0, status: null };
           // The run goes on when the delivery settles (delivery.ts), so the log shows the response first.
@@ -237,7 +241,7 @@ async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Pro
     [run.id, status, current, JSON.stringify(log), error, waitUntil, final],
   );
   await enqueue(deps.boss, client, jobs);
-  return true;
+  return outboxRows;
 }
 
 /** Enqueue jobs inside the caller's transaction (pg-boss `insert` through the same client). */
