@@ -39,8 +39,8 @@ export class Migration20261123000002_sends extends Migration {
       create index event_sends_event_id on event_sends (organization_id, event_definition_id, id desc);
       -- history filtered by status
       create index event_sends_event_status_id on event_sends (organization_id, event_definition_id, status, id desc);
-      -- all sends of an org (GraphQL sends without an event filter)
-      create index event_sends_org_id on event_sends (organization_id, id desc);
+      -- (GraphQL sends without an event filter walk the primary key backwards: every extra index
+      -- here is paid on the hot insert and again when the worker updates the row)
 
       -- One row per (org, key), written in the same transaction as the sends it covers, so a
       -- replayable response exists exactly when its sends are committed.

@@ -1,6 +1,6 @@
 /**
- * The send worker (spec §5): pg-boss queue `sends.process`, one job per accepted send (job id =
- * send id). A fetched batch is processed in ONE transaction: lock the sends still `accepted`,
+ * The send worker (spec §5): pg-boss queue `sends.process`, one job per group commit carrying the
+ * ids of its accepted sends. A fetched batch of jobs is processed in ONE transaction: lock the sends still `accepted`,
  * find-or-create their contacts, start the automation runs (unique per (automation, send)), mark
  * them `processed`. If that transaction fails, each send is retried alone so the others complete;
  * pg-boss retries a failing one with backoff and after the last attempt it is marked `failed`
@@ -12,9 +12,9 @@ import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { startRunsForSends } from '../automations/trigger.js';
 import { findOrCreateContacts } from '../contacts/contact.service.js';
 import type { Deps } from '../shared/context.js';
-import { SEND_QUEUE } from './committer.js';
+import { SEND_QUEUE, type SendJob } from './committer.js';
 
-/** Queue policy: 3 retries with exponential backoff (≈1 s, 2 s, 4 s …, capped), heartbeats so a killed worker's jobs come back. */
+/** Queue policy (jobs carry the sends of one group commit): 3 retries with exponential backoff (≈1 s, 2 s, 4 s …, capped), heartbeats so a killed worker's jobs come back. */
 export const SEND_QUEUE_OPTIONS = {
   retryLimit: 3,
   retryDelay: 1,
@@ -83,40 +83,85 @@ export interface SendWorker {
   stop(): Promise<void>;
 }
 
+/** Sends per processing transaction when several small jobs are fetched together. */
+const MAX_SENDS_PER_TX = 500;
+
+type Outcome = { id: string; status: 'completed' | 'failed'; output?: unknown };
+
+/**
+ * One job = the sends of one group commit. Tries the job's sends in one transaction; if that
+ * fails, each send alone, so the others complete. Sends that still fail keep status `accepted`
+ * and the job fails (pg-boss retries it with backoff; processed sends are skipped then); on the
+ * last attempt they are marked `failed` with their error.
+ */
+async function processJob(deps: Deps, job: JobWithMetadata<SendJob>): Promise<Outcome> {
+  const ids = job.data?.ids ?? [];
+  try {
+    await processSends(deps, ids);
+    return { id: job.id, status: 'completed' };
+  } catch (err) {
+    if (ids.length === 1) return failJob(deps, job, [[ids[0], err]]);
+  }
+  const failures: [string, unknown][] = [];
+  for (const id of ids) {
+    try {
+      await processSends(deps, [id]);
+    } catch (err) {
+      failures.push([id, err]);
+    }
+  }
+  return failures.length ? failJob(deps, job, failures) : { id: job.id, status: 'completed' };
+}
+
+async function failJob(deps: Deps, job: JobWithMetadata<SendJob>, failures: [string, unknown][]): Promise<Outcome> {
+  const last = job.retryCount >= job.retryLimit;
+  for (const [id, err] of failures) {
+    deps.log.warn({ err, sendId: id, jobId: job.id, retryCount: job.retryCount, last }, 'send processing failed');
+    if (last) await markFailed(deps, id, err).catch((e) => deps.log.error({ err: e, sendId: id }, 'could not mark send failed'));
+  }
+  const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  return { id: job.id, status: 'failed', output: { failed: failures.map(([id, e]) => ({ id, error: message(e) })) } };
+}
+
 export async function startSendWorker(deps: Deps): Promise<SendWorker> {
   const { config } = deps;
   const options = {
     batchSize: config.workerBatchSize,
     localConcurrency: config.workerConcurrency,
-    pollingIntervalSeconds: config.pollingIntervalSeconds,
+    pollingIntervalSeconds: Math.max(0.5, config.pollingIntervalSeconds), // pg-boss's minimum
     includeMetadata: true,
     perJobResults: true,
   } as const;
-  const workId = await deps.boss.work<{ orgId: string }, unknown, typeof options>(
-    SEND_QUEUE,
-    options,
-    async (jobs: JobWithMetadata<{ orgId: string }>[]) => {
-      try {
-        await processSends(deps, jobs.map((j) => j.id));
-        return jobs.map((j) => ({ id: j.id, status: 'completed' as const }));
-      } catch (batchErr) {
-        deps.log.warn({ err: batchErr, jobs: jobs.length }, 'send batch failed; processing its sends one by one');
-      }
-      const results = [];
-      for (const job of jobs) {
+  const workId = await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, async (jobs: JobWithMetadata<SendJob>[]) => {
+    // Several small jobs share one transaction (fewer commits); a failing group falls back to one job at a time.
+    const results: Outcome[] = [];
+    let group: JobWithMetadata<SendJob>[] = [];
+    let n = 0;
+    const flush = async () => {
+      if (!group.length) return;
+      const g = group;
+      group = [];
+      n = 0;
+      if (g.length > 1) {
         try {
-          await processSends(deps, [job.id]);
-          results.push({ id: job.id, status: 'completed' as const });
+          await processSends(deps, g.flatMap((j) => j.data?.ids ?? []));
+          for (const j of g) results.push({ id: j.id, status: 'completed' });
+          return;
         } catch (err) {
-          const last = job.retryCount >= job.retryLimit;
-          deps.log.warn({ err, sendId: job.id, retryCount: job.retryCount, last }, 'send processing failed');
-          if (last) await markFailed(deps, job.id, err).catch((e) => deps.log.error({ err: e, sendId: job.id }, 'could not mark send failed'));
-          results.push({ id: job.id, status: 'failed' as const, output: { message: err instanceof Error ? err.message : String(err) } });
+          deps.log.warn({ err, jobs: g.length }, 'send batch failed; processing its jobs one by one');
         }
       }
-      return results;
-    },
-  );
+      for (const j of g) results.push(await processJob(deps, j));
+    };
+    for (const job of jobs) {
+      const size = job.data?.ids?.length ?? 0;
+      if (n + size > MAX_SENDS_PER_TX) await flush();
+      group.push(job);
+      n += size;
+    }
+    await flush();
+    return results;
+  });
 
   // pg-boss's own monitor (which fails jobs whose worker stopped heartbeating, e.g. a SIGKILLed
   // process) runs at most once a minute per database. A small supervisor-only instance on the same

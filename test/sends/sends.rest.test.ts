@@ -76,7 +76,7 @@ describe('POST /v1/events/send', () => {
     const row = (await t.deps.pool.query('select status, errors from event_sends where id = $1', [r.body.id])).rows[0];
     expect(row.status).toBe('rejected');
     expect(row.errors).toEqual(r.body.errors);
-    expect(await count(`select count(*) n from pgboss.job where name = 'sends.process' and id = $1`, [r.body.id])).toBe(0);
+    expect(await count(`select count(*) n from pgboss.job where name = 'sends.process' and data->'ids' ? $1::text`, [r.body.id])).toBe(0);
   });
 
   it('normalises dates and keeps undeclared keys', async () => {
@@ -217,7 +217,7 @@ describe('Idempotency-Key', () => {
     expect(ids.size).toBe(1);
     expect(all.filter((r) => r.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
     expect(await count(`select count(*) n from event_sends where idempotency_key = 'race-20'`)).toBe(1);
-    expect(await count(`select count(*) n from pgboss.job where name = 'sends.process' and id = $1`, [[...ids][0]])).toBe(1);
+    expect(await count(`select count(*) n from pgboss.job where name = 'sends.process' and data->'ids' ? $1::text`, [[...ids][0]])).toBe(1);
   });
 
   it('covers a batch and replays a rejected (422) response too', async () => {

@@ -55,9 +55,9 @@ describe('group commit atomicity', () => {
     const results = await Promise.allSettled([committer.submit([good]), committer.submit([doomed, { ...existing }]), committer.submit([row({ status: 'rejected', errors: '[]' })])]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await q('select id from event_sends where id = $1', [doomed.id])).toHaveLength(0);
-    expect(await q(`select id from pgboss.job where name = $1 and id = $2`, [SEND_QUEUE, doomed.id])).toHaveLength(0);
+    expect(await q(`select id from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, doomed.id])).toHaveLength(0);
     expect(await q('select id from event_sends where id = $1', [good.id])).toHaveLength(1);
-    expect(await q(`select id from pgboss.job where name = $1 and id = $2`, [SEND_QUEUE, good.id])).toHaveLength(1);
+    expect(await q(`select id from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, good.id])).toHaveLength(1);
   });
 });
 
@@ -80,9 +80,10 @@ describe('worker', () => {
     await until(() => q(`select status from event_sends where id = $1`, [ok]), (x) => x[0].status === 'processed');
     const failed = await until(() => q(`select status, failure_reason, processed_at from event_sends where id = $1`, [bad]), (x) => x[0].status === 'failed', 40_000);
     expect(failed[0].failure_reason).toContain('boom: cannot process');
-    const job = await q(`select state, retry_count from pgboss.job where name = $1 and id = $2`, [SEND_QUEUE, bad]);
+    const job = await q(`select state, retry_count, output from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, bad]);
     expect(job[0].state).toBe('failed');
     expect(job[0].retry_count).toBe(3);
+    expect(job[0].output.failed).toEqual([{ id: bad, error: 'boom: cannot process' }]);
     const h = await t.http('GET', '/v1/events/signup/sends?status=failed', { token });
     expect(h.body.data[0]).toMatchObject({ id: bad, status: 'failed', failure_reason: expect.stringContaining('boom') });
   }, 60_000);
