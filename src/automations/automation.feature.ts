@@ -40,7 +40,7 @@ const STEP_LANES = 4;
 export const automationsFeature: Feature = {
   queues: [
     // A step job is idempotent (the run row says which step is current), so retrying is always safe.
-    { name: STEP_QUEUE, options: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 300 } },
+    { name: STEP_QUEUE, options: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 } },
   ],
   startApi(deps) {
     hookConfig = deps.config;
