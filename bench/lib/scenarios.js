@@ -76,28 +76,30 @@ function mixed(o, tally) {
   }];
 }
 
-// reads (issue 6 item 4): GET list endpoints, following keyset cursors page by page.
+// reads (issue 6 item 4): GET list endpoints; each connection follows the keyset cursor of its own
+// last page (`after=<last id>`), back to the newest page every 20 pages or at the end of the list.
 function reads(o, tally) {
   const add = (k) => { tally[k] = (tally[k] ?? 0) + 1; };
-  const paths = o.paths; // [{ path, cursor: 'after' }]
+  const paths = o.paths; // [{ name, path }]
   return [{
     method: 'GET',
     setupRequest(req, ctx) {
-      ctx.p = ctx.p ?? Math.floor(Math.random() * paths.length);
+      if (ctx.p === undefined) ctx.p = Math.floor(Math.random() * paths.length);
       const p = paths[ctx.p];
       const sep = p.path.includes('?') ? '&' : '?';
-      ctx.cur = ctx.next ? `${p.path}${sep}after=${encodeURIComponent(ctx.next)}` : p.path;
-      return { ...req, method: 'GET', path: ctx.cur, headers: { authorization: `Bearer ${o.token}` }, body: undefined };
+      return { ...req, method: 'GET', path: ctx.next ? `${p.path}${sep}after=${ctx.next}` : p.path, headers: { authorization: `Bearer ${o.token}` }, body: undefined };
     },
     onResponse(status, body, ctx) {
       add(`${paths[ctx.p].name}_${status}`);
-      if (status !== 200) { ctx.next = undefined; return; }
-      // keyset: continue from the last id of this page; restart at the top after a few pages
-      const ids = body.match(/"id":"([0-9a-f-]{36})"/g);
       ctx.pages = (ctx.pages ?? 0) + 1;
-      if (ids && ctx.pages % 20) ctx.next = ids[ids.length - 1].slice(6, -1);
-      else ctx.next = undefined;
-      ctx.p = Math.floor(Math.random() * paths.length);
+      const ids = status === 200 && body.includes('"has_more":true') ? body.match(/"id":"[0-9a-f-]{36}"/g) : null;
+      if (ids && ctx.pages % 20) {
+        ctx.next = ids[ids.length - 1].slice(6, -1);
+        add('followed_cursor');
+      } else {
+        ctx.next = undefined;
+        ctx.p = Math.floor(Math.random() * paths.length);
+      }
     },
   }];
 }

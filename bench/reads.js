@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Issue 6 item 4: reads with 1 million stored sends. Seeds the sends with one bulk INSERT … SELECT
+// (UUIDv7-shaped ids in time order, 90 % processed, 5 % rejected, 5 % accepted), ANALYZE, then
+// autocannon at --conns (64) against each read endpoint, following keyset cursors (`after=<last id>`)
+// page by page, and EXPLAINs the history queries (index scans, no OFFSET).
+// Flags: --seed 1000000 --conns 64 --duration 15 --warmup 3 --src dist|HEAD|<commit> --no-write
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort, installCleanup, sleep, track } from './lib/children.js';
+import { cpuDiff, cpuSnapshot, sampleRss } from './lib/proc.js';
+import { startProduct } from './lib/product.js';
+import { upsertSection } from './lib/sections.js';
+import { prepareApp } from './lib/snapshot.js';
+import { fmt } from './lib/stats.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const { values: a } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1000000' },
+    conns: { type: 'string', default: '64' },
+    duration: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '3' },
+    src: { type: 'string', default: 'dist' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const seedN = Number(a.seed), conns = Number(a.conns), duration = Number(a.duration), warmup = Number(a.warmup);
+installCleanup((600 + 4 * (duration + warmup + 10)) * 1000);
+const TMP = path.join(os.tmpdir(), `arsel-bench-${process.pid}`);
+mkdirSync(TMP, { recursive: true });
+
+function runLoad(opts) {
+  const child = track(spawn(process.execPath, [path.join(HERE, 'load.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  return { pid: child.pid, done: new Promise((res, rej) => child.on('exit', (c) => (c === 0 ? res(JSON.parse(out)) : rej(new Error(`load exited ${c}`))))) };
+}
+
+// The history query of src/sends/send.history.ts (listSends), for EXPLAIN.
+const historySql = (status) => `explain (analyze, buffers off, costs off, timing off, summary off)
+  select id, event_name, status, errors, contact_id, email, data, "timestamp", created_at, processed_at, failure_reason
+    from event_sends where organization_id = $1 and event_definition_id = $2${status ? ` and status = '${status}'` : ''} and id < $3
+    order by id desc limit 51`;
+
+const APP = prepareApp(ROOT, a.src);
+const started = new Date();
+const port = await freePort();
+const srv = await startProduct({ repoRoot: APP.dir, dbName: `bench_reads_${process.pid}`, port, role: 'api', logFile: path.join(TMP, 'reads.log') });
+try {
+  const { org_id: orgId, def_id: defId } = (await srv.query(`select organization_id as org_id, id as def_id from event_definitions where name = 'order.completed'`)).rows[0];
+  const t0 = Date.now();
+  // ids: 48-bit ms timestamp (one per row, spread over the last ~days), version 7, variant 8, random tail.
+  await srv.query(`insert into event_sends (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, created_at, processed_at)
+    select (lpad(to_hex(ms), 12, '0') || '7' || substr(h, 1, 3) || '8' || substr(h, 4, 15))::uuid,
+           $1, $2, 'order.completed', null, 'u' || (i % 5000) || '@b.com',
+           jsonb_build_object('order_id', 'o-' || i, 'total', (i % 500) + 0.5, 'is_gift', i % 7 = 0),
+           to_timestamp(ms / 1000.0),
+           case when i % 20 = 0 then 'rejected' when i % 20 = 1 then 'accepted' else 'processed' end,
+           case when i % 20 = 0 then '[{"field":"total","message":"must be a number"}]'::jsonb end,
+           to_timestamp(ms / 1000.0), case when i % 20 > 1 then to_timestamp(ms / 1000.0 + 1) end
+      from (select i, (extract(epoch from now()) * 1000)::bigint - ($3::bigint - i) * 250 as ms, md5(i::text) as h
+              from generate_series(1, $3::bigint) as i) s`, [orgId, defId, seedN]);
+  await srv.query('analyze event_sends');
+  const seedSecs = (Date.now() - t0) / 1000;
+  console.error(`seeded ${seedN} sends in ${seedSecs.toFixed(1)} s`);
+  const mid = (await srv.query(`select id from event_sends order by id desc offset $1 limit 1`, [Math.floor(seedN / 2)])).rows[0].id;
+  const plans = {};
+  for (const st of [null, 'rejected']) {
+    plans[st ?? 'all'] = (await srv.query(historySql(st), [orgId, defId, mid])).rows.map((r) => r['QUERY PLAN']).join('\n');
+  }
+  const endpoints = [
+    { name: 'GET /v1/events', path: '/v1/events?limit=20' },
+    { name: 'GET /v1/events/{id}/sends (keyset pages of 50)', path: `/v1/events/${defId}/sends?limit=50` },
+    { name: 'GET /v1/events/{id}/sends?status=rejected (keyset pages of 50)', path: `/v1/events/${defId}/sends?status=rejected&limit=50` },
+  ];
+  const results = [];
+  for (const e of endpoints) {
+    const load = { url: srv.base, connections: conns, token: srv.token, scenario: 'reads', method: 'GET', paths: [{ name: 'r', path: e.path }] };
+    await runLoad({ ...load, duration: warmup }).done;
+    await sleep(300);
+    const l = runLoad({ ...load, duration });
+    const c0 = cpuSnapshot({ server: srv.pid, loadgen: l.pid });
+    const rss = sampleRss(srv.pid);
+    const r = await l.done;
+    const cpu = cpuDiff(c0, cpuSnapshot({ server: srv.pid, loadgen: l.pid }));
+    results.push({ ...e, r, cpu, rss: rss.stop() });
+    console.error(`${e.name}: ${Math.round(r.ok2xx / r.duration)} req/s p50=${r.p50} p99=${r.p99} non2xx=${r.non2xx} err=${r.errors} tally=${JSON.stringify(r.tally)}`);
+  }
+  const md = ['## Reads with stored sends', ''];
+  md.push(`Generated by \`node bench/reads.js\` at ${started.toISOString()} (${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}); product ${APP.rev ? `git ${APP.rev}` : 'working-tree dist'}, \`--role api\`, LOG_LEVEL=info to a file. ${fmt(seedN)} sends seeded in ${seedSecs.toFixed(1)} s with one INSERT … SELECT, then ANALYZE. autocannon, ${conns} connections, ${duration} s per endpoint after ${warmup} s warm-up; each connection follows the \`after\` cursor of the page it got (restarting at the newest page every 20 pages). Target: p99 ≤ 20 ms.`, '');
+  md.push('| endpoint | req/s | p50 ms | p99 ms | errors + non-2xx | server CPU % | Postgres CPU % | machine busy % | max RSS MB | p99 ≤ 20 ms |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const x of results) md.push(`| ${x.name} | ${fmt(x.r.ok2xx / x.r.duration)} | ${x.r.p50} | ${x.r.p99} | ${x.r.errors + x.r.timeouts + x.r.non2xx} | ${x.cpu.server} | ${x.cpu.postgres} | ${x.cpu.machineBusy} | ${x.rss} | ${x.r.p99 <= 20 ? 'met' : `**missed** by ${x.r.p99 - 20} ms`} |`);
+  md.push('', 'EXPLAIN ANALYZE of the history query (the SQL of `listSends` in src/sends/send.history.ts, cursor in the middle of the data; no OFFSET, keyset `id < cursor order by id desc limit 51`):', '');
+  for (const [k, p] of Object.entries(plans)) md.push(`- status ${k}: \`${p.split('\n').map((l) => l.trim()).join(' → ')}\` ${/Index (Only )?Scan/.test(p) && !/Seq Scan/.test(p) ? '(index scan)' : '**(not an index scan)**'}`);
+  md.push('');
+  const text = md.join('\n');
+  console.log(text);
+  if (!a['no-write']) upsertSection(path.resolve(a.out ?? path.join(HERE, 'RESULTS.md')), 'reads', text);
+} finally {
+  await srv.stop();
+}
+process.exit(0);
