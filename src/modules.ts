@@ -8,7 +8,7 @@ import type { Deps } from './shared/context.js';
 import { eventRoutes } from './events/event.routes.js';
 import { EventResolver } from './events/event.resolver.js';
 import { automationsFeature } from './automations/automation.feature.js';
-import { AutomationResolver } from './automations/automation.resolver.js';
+import { AutomationResolver, EventAutomationsResolver } from './automations/automation.resolver.js';
 import { automationRoutes } from './automations/automation.routes.js';
 import { contactRoutes } from './contacts/contact.routes.js';
 import { ContactResolver } from './contacts/contact.resolver.js';
@@ -34,4 +34,4 @@ export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver];

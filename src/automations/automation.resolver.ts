@@ -1,13 +1,14 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { EventDefinitionType } from '../events/event.types.js';
 import type { GraphQLContext } from '../shared/context.js';
 import { relayToPage } from '../shared/pagination.js';
 import { toConnection } from '../shared/relay.js';
 import { AutomationRunsFilter, AutomationStatusEnum, CreateAutomationInput, UpdateAutomationInput } from './automation.inputs.js';
 import {
-  createAutomation, deleteAutomation, getAutomation, listAutomations, listRuns, setAutomationStatus, updateAutomation, type AutomationCtx,
+  automationsForEvent, createAutomation, deleteAutomation, getAutomation, getRun, listAutomations, listRuns, setAutomationStatus, updateAutomation, type AutomationCtx,
 } from './automation.service.js';
 import {
-  AutomationConnection, AutomationRunConnection, AutomationType, DeleteAutomationResult, automationToGraphQL, runToGraphQL,
+  AutomationConnection, AutomationRunConnection, AutomationRunType, AutomationType, DeleteAutomationResult, automationToGraphQL, runToGraphQL,
 } from './automation.types.js';
 
 @ArgsType()
@@ -59,6 +60,11 @@ export class AutomationResolver {
     return toConnection(page, runToGraphQL, Boolean(after || before));
   }
 
+  @Query(() => AutomationRunType, { description: 'One run with its step log' })
+  async automationRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return runToGraphQL(await getRun(actx(ctx), '', id));
+  }
+
   @Mutation(() => AutomationType, { description: 'Stores the automation (as a draft unless status is given) and reports its issues' })
   async createAutomation(@Arg('input', () => CreateAutomationInput) input: CreateAutomationInput, @Ctx() ctx: GraphQLContext) {
     return automationToGraphQL(await createAutomation(actx(ctx), input));
@@ -83,5 +89,14 @@ export class AutomationResolver {
   async deleteAutomation(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DeleteAutomationResult> {
     const a = await deleteAutomation(actx(ctx), id);
     return { object: 'automation', id: a.id, deleted: true };
+  }
+}
+
+/** `EventDefinition.automations`: an event lists the automations it triggers, with their issues (how a breaking schema change shows on the event). */
+@Resolver(() => EventDefinitionType)
+export class EventAutomationsResolver {
+  @FieldResolver(() => [AutomationType], { description: 'Automations triggered by this event, each with its issues (broken: enabled but no longer type-checks)' })
+  async automations(@Root() event: EventDefinitionType, @Ctx() ctx: GraphQLContext) {
+    return (await automationsForEvent(actx(ctx), event.name)).map(automationToGraphQL);
   }
 }

@@ -7,8 +7,9 @@ import { parseListQuery, restList } from '../shared/pagination.js';
 import { validateInput } from '../shared/validation.js';
 import { CreateAutomationInput, UpdateAutomationInput } from './automation.inputs.js';
 import {
-  createAutomation, deleteAutomation, getAutomation, listAutomations, listRuns, setAutomationStatus, updateAutomation, type AutomationCtx,
+  automationsForEvent, createAutomation, deleteAutomation, getAutomation, getRun, listAutomations, listRuns, setAutomationStatus, updateAutomation, type AutomationCtx,
 } from './automation.service.js';
+import { getEvent } from '../events/event.service.js';
 import { automationToRest, runToRest } from './automation.types.js';
 
 const tags = ['Automations'];
@@ -75,5 +76,19 @@ export const automationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, 
     const a = await getAutomation(c, idOf(req), { refresh: false });
     const result = await listRuns(c, { page, automationId: a.id, status: rest.status, sendId: rest.send_id });
     return restList(result, result.items.map(runToRest));
+  });
+
+  app.get('/automations/:id/runs/:runId', { schema: { tags, summary: 'Get one run with its step log', params: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' } }, required: ['id', 'runId'] } } }, async (req) => {
+    const c = ctx(req.org!);
+    const a = await getAutomation(c, idOf(req), { refresh: false });
+    return runToRest(await getRun(c, a.id, (req.params as { runId: string }).runId));
+  });
+
+  // The event side of "a schema change that breaks an automation is reported": its automations with their issues.
+  app.get('/events/:id/automations', { schema: { tags, summary: 'Automations triggered by an event, with their issues (broken = enabled but no longer type-checks)', params: idParamSchema } }, async (req) => {
+    const c = ctx(req.org!);
+    const def = await getEvent(c.em, c.org, idOf(req));
+    const list = await automationsForEvent(c, def.name);
+    return { object: 'list', has_more: false, data: list.map(automationToRest) };
   });
 };

@@ -100,7 +100,7 @@ async function applyStatus(ctx: AutomationCtx, a: Automation, status: Automation
     if (a.issues.length) throw enableIssuesError(a.issues);
     a.status = 'enabled';
   } else if (status === 'disabled') {
-    if (a.status === 'draft') throw new AppError('conflict', 'Automation is a draft: enable it first');
+    if (a.status === 'draft') return; // never enabled: nothing to stop, it stays a draft
     a.status = 'disabled';
     await cancelRuns(ctx.em, a.id, 'automation disabled');
   } else {
@@ -188,6 +188,19 @@ export async function deleteAutomation(ctx: AutomationCtx, id: string): Promise<
     await em.flush();
     return a;
   });
+}
+
+export async function getRun(ctx: AutomationCtx, automationId: string, runId: string): Promise<AutomationRun> {
+  const r = UUID_RE.test(runId) ? await ctx.em.findOne(AutomationRun, { id: runId, organization: ctx.org.id, ...(automationId ? { automationId } : {}) }) : null;
+  if (!r) throw AppError.notFound(`Run ${runId} not found`);
+  return r;
+}
+
+/** Live automations triggered by an event (any status), with fresh issues: how a schema change shows on the event. */
+export async function automationsForEvent(ctx: AutomationCtx, eventName: string): Promise<Automation[]> {
+  const list = await ctx.em.find(Automation, { organization: ctx.org.id, triggerEvent: eventName, deletedAt: null }, { orderBy: { id: 'desc' }, limit: 1000 });
+  await refreshIssues(ctx.em, ctx.org.id, list, ctx.config);
+  return list;
 }
 
 export interface ListRunsOptions {

@@ -1,7 +1,7 @@
 /** The same automation contract over GraphQL: typed documents from the committed SDL, same errors as REST. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AutomationDoc, AutomationRunsDoc, AutomationsDoc, CreateAutomationDoc, DeleteAutomationDoc, DisableAutomationDoc, EnableAutomationDoc, UpdateAutomationDoc,
+  AutomationDoc, AutomationRunDoc, AutomationRunsDoc, EventAutomationsDoc, AutomationsDoc, CreateAutomationDoc, DeleteAutomationDoc, DisableAutomationDoc, EnableAutomationDoc, UpdateAutomationDoc,
 } from '../graphql/automations.documents.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 import { ORDER_COMPLETED, waitFor } from './helpers.js';
@@ -63,6 +63,11 @@ describe('automations over GraphQL', () => {
     expect(run.steps.map((s) => s.outcome)).toEqual(['triggered', 'condition_met', 'queued']);
     expect(run.steps[1]!.details).toMatchObject({ actual: 75, value: 50, op: 'gte' });
     expect(run.steps[2]!.details).toMatchObject({ subject: 'Order q-1', to: 'g@example.com' });
+
+    const one = await t.gql(AutomationRunDoc, { id: run.id }, token);
+    expect(one.data!.automationRun).toMatchObject({ id: run.id, automationId: a.id, status: 'COMPLETED' });
+    const onEvent = await t.gql(EventAutomationsDoc, { name: 'order.completed' }, token);
+    expect(onEvent.data!.event.automations).toEqual([{ id: a.id, name: 'GraphQL flow', status: 'ENABLED', broken: false, issues: [] }]);
 
     const list = await t.gql(AutomationsDoc, { status: 'ENABLED', event: 'order.completed' }, token);
     expect(list.data!.automations.edges.map((x) => x.node.id)).toEqual([a.id]);

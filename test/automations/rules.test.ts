@@ -56,6 +56,8 @@ describe('automation lifecycle', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.name).toBe('renamed');
     expect((await t.http('GET', `/v1/automations/${a.id}`, { token: other })).status).toBe(404);
+    // A draft has nothing to stop: disabling it is a no-op.
+    expect((await t.http('POST', `/v1/automations/${a.id}/disable`, { token })).body.status).toBe('draft');
     expect((await t.http('POST', `/v1/automations/${a.id}/enable`, { token: other })).body).toEqual({ status_code: 404, name: 'not_found', message: `Automation ${a.id} not found` });
     const del = await t.http('DELETE', `/v1/automations/${b.id}`, { token });
     expect(del.body).toEqual({ object: 'automation', id: b.id, deleted: true });
@@ -123,6 +125,13 @@ describe('automation lifecycle', () => {
     ]);
     const list = await t.http('GET', '/v1/automations?event=invoice.paid&status=enabled', { token });
     expect(list.body.data.map((x: any) => [x.id, x.broken])).toEqual([[a.id, true]]);
+    // …and on the event: the automations it triggers, with the reason.
+    const onEvent = await t.http('GET', '/v1/events/invoice.paid/automations', { token });
+    expect(onEvent.status).toBe(200);
+    expect(onEvent.body.data).toHaveLength(1);
+    expect(onEvent.body.data[0]).toMatchObject({ id: a.id, broken: true });
+    expect(onEvent.body.data[0].issues[1].message).toBe('steps[mail].subject: unknown field event.ref');
+    expect((await t.http('GET', '/v1/events/nope/automations', { token })).status).toBe(404);
     // Stored, not only computed on read.
     const stored = await t.deps.pool.query('select issues from automations where id = $1', [a.id]);
     expect(stored.rows[0].issues).toHaveLength(2);
@@ -143,6 +152,9 @@ describe('automation lifecycle', () => {
     expect((await t.http('POST', `/v1/automations/${a.id}/disable`, { token })).status).toBe(200);
     const runs = await t.http('GET', `/v1/automations/${a.id}/runs`, { token });
     expect(runs.body.data[0]).toMatchObject({ status: 'cancelled', error: 'automation disabled', current_step: null });
+    const one = await t.http('GET', `/v1/automations/${a.id}/runs/${runs.body.data[0].id}`, { token });
+    expect(one.body).toEqual(runs.body.data[0]);
+    expect((await t.http('GET', `/v1/automations/${a.id}/runs/${runs.body.data[0].id}`, { token: other })).status).toBe(404);
     const s = await t.http('POST', '/v1/events/send', { token, body: { event: 'order.completed', email: 'b@example.com', data: { order_id: 'p', total: 1 } } });
     await waitFor(async () => (await t.http('GET', `/v1/events/order.completed/sends?status=processed`, { token })).body.data.some((x: any) => x.id === s.body.id), 15_000, 'send processed');
     expect((await t.http('GET', `/v1/automations/${a.id}/runs`, { token })).body.data).toHaveLength(1);

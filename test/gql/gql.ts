@@ -23,6 +23,8 @@ type Documents = {
     "\n  query Automation($id: ID!) {\n    automation(id: $id) { ...AutomationFields }\n  }\n": typeof types.AutomationDocument,
     "\n  query Automations($first: Int, $after: String, $status: AutomationStatus, $event: String) {\n    automations(first: $first, after: $after, status: $status, event: $event) {\n      edges { cursor node { ...AutomationFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.AutomationsDocument,
     "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AutomationRunsDocument,
+    "\n  query AutomationRun($id: ID!) {\n    automationRun(id: $id) { id automationId status steps { step outcome details } }\n  }\n": typeof types.AutomationRunDocument,
+    "\n  query EventAutomations($name: String!) {\n    event(name: $name) { name automations { id name status broken issues { step path reason message } } }\n  }\n": typeof types.EventAutomationsDocument,
     "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n": typeof types.CreateContactDocument,
     "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n": typeof types.ContactDocument,
     "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.ContactsDocument,
@@ -46,6 +48,8 @@ const documents: Documents = {
     "\n  query Automation($id: ID!) {\n    automation(id: $id) { ...AutomationFields }\n  }\n": types.AutomationDocument,
     "\n  query Automations($first: Int, $after: String, $status: AutomationStatus, $event: String) {\n    automations(first: $first, after: $after, status: $status, event: $event) {\n      edges { cursor node { ...AutomationFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.AutomationsDocument,
     "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AutomationRunsDocument,
+    "\n  query AutomationRun($id: ID!) {\n    automationRun(id: $id) { id automationId status steps { step outcome details } }\n  }\n": types.AutomationRunDocument,
+    "\n  query EventAutomations($name: String!) {\n    event(name: $name) { name automations { id name status broken issues { step path reason message } } }\n  }\n": types.EventAutomationsDocument,
     "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n": types.CreateContactDocument,
     "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n": types.ContactDocument,
     "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.ContactsDocument,
@@ -110,6 +114,14 @@ export function graphql(source: "\n  query Automations($first: Int, $after: Stri
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AutomationRun($id: ID!) {\n    automationRun(id: $id) { id automationId status steps { step outcome details } }\n  }\n"): (typeof documents)["\n  query AutomationRun($id: ID!) {\n    automationRun(id: $id) { id automationId status steps { step outcome details } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventAutomations($name: String!) {\n    event(name: $name) { name automations { id name status broken issues { step path reason message } } }\n  }\n"): (typeof documents)["\n  query EventAutomations($name: String!) {\n    event(name: $name) { name automations { id name status broken issues { step path reason message } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -75,3 +75,15 @@ export const AutomationRunsDoc = graphql(`
     }
   }
 `);
+
+export const AutomationRunDoc = graphql(`
+  query AutomationRun($id: ID!) {
+    automationRun(id: $id) { id automationId status steps { step outcome details } }
+  }
+`);
+
+export const EventAutomationsDoc = graphql(`
+  query EventAutomations($name: String!) {
+    event(name: $name) { name automations { id name status broken issues { step path reason message } } }
+  }
+`);
