@@ -12,8 +12,17 @@ export class LiquidDate extends Date {
   }
 }
 
-// UTC for the date filter, unknown filters are parse errors, no prototype access from templates.
-export const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true, timezoneOffset: 0, cache: 500 });
+// UTC for the date filter, unknown filters are parse errors, no prototype access from templates, and
+// bounded work: a tenant's template cannot stall the worker ({% for i in (1..100000000) %}).
+export const liquid = new Liquid({
+  strictFilters: true,
+  ownPropertyOnly: true,
+  timezoneOffset: 0,
+  cache: 500,
+  parseLimit: 100_000,
+  renderLimit: 1_000,
+  memoryLimit: 10_000_000,
+});
 
 export function parseTemplate(source: string): Template[] {
   return liquid.parse(source);

@@ -59,6 +59,12 @@ describe('templates', () => {
   });
 });
 
+describe('template limits', () => {
+  it('a runaway loop fails instead of stalling the worker', async () => {
+    await expect(renderTemplate('{% for i in (1..100000000) %}{{ i }}{% endfor %}', { event: {}, contact: {} })).rejects.toThrow(/limit/i);
+  });
+});
+
 describe('network guard', () => {
   it.each(['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1'])('%s is blocked', (ip) =>
     expect(isBlockedAddress(ip)).toBe(true),
