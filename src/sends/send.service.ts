@@ -108,7 +108,12 @@ export async function prepareItem(deps: Deps, org: OrgRef, raw: unknown, naming:
     return itemError('contact_not_found', 'not_found', `Contact ${contactId} not found`);
   }
   const ts = raw.timestamp;
-  const timestamp = ts == null ? new Date().toISOString() : ts instanceof Date ? ts.toISOString() : new Date(ts as string).toISOString();
+  const when = ts == null ? new Date() : ts instanceof Date ? ts : new Date(ts as string);
+  // ISO 8601 allows dates JavaScript (and PostgreSQL) cannot hold, e.g. extended years.
+  if (Number.isNaN(when.getTime()) || when.getUTCFullYear() < 1 || when.getUTCFullYear() > 9999) {
+    return itemError('validation_error', 'validation_error', 'timestamp must be a valid ISO 8601 date string');
+  }
+  const timestamp = when.toISOString();
   const checked = validateData(def.fields, raw.data as Record<string, unknown>);
   const data = JSON.stringify(checked.data);
   // PostgreSQL's jsonb cannot hold U+0000; refuse it here instead of failing the insert.

@@ -26,6 +26,7 @@ export const SEND_QUEUE_OPTIONS = {
 
 /** How often this process asks pg-boss to fail/retry jobs whose worker stopped heartbeating. */
 const SUPERVISE_EVERY_MS = 5_000;
+const CLEANUP_EVERY_MS = 60_000;
 
 interface SendToProcess {
   id: string;
@@ -177,6 +178,7 @@ export async function startSendWorker(deps: Deps): Promise<SendWorker> {
   } as ConstructorParameters<typeof PgBoss>[0]);
   monitor.on('error', (err) => deps.log.debug({ err }, 'send supervisor error'));
   let monitorStarted = false;
+  let lastCleanup = 0;
   let superviseRunning = false;
   const tick = async () => {
     if (superviseRunning) return;
@@ -187,6 +189,11 @@ export async function startSendWorker(deps: Deps): Promise<SendWorker> {
         monitorStarted = true;
       }
       await monitor.supervise(SEND_QUEUE);
+      if (Date.now() - lastCleanup > CLEANUP_EVERY_MS) {
+        lastCleanup = Date.now();
+        // Idempotency keys live 24 h; expired ones are ignored on lookup and replaced on reuse, and removed here.
+        await deps.pool.query(`delete from idempotency_keys where ctid in (select ctid from idempotency_keys where expires_at <= now() limit 10000)`);
+      }
     } catch (err) {
       deps.log.debug({ err }, 'send supervise pass failed');
     } finally {

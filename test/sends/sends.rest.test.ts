@@ -113,6 +113,8 @@ describe('POST /v1/events/send', () => {
     expect(r.body.message).toContain('data must be an object');
     r = await send({ event: 'order.completed', email: 'a@b.co', data: [1] });
     expect(r.status).toBe(422);
+    r = await send({ event: 'order.completed', email: 'a@b.co', data: {}, timestamp: '+275760-09-13T00:00:00.001Z' });
+    expect(r.status).toBe(422);
     r = await send({ event: 'order.completed', email: 'a@b.co', data: {}, timestamp: 'yesterday', foo: 1 });
     expect(r.status).toBe(422);
     expect(r.body.message.split(', ').sort()).toEqual(['property foo should not exist', 'timestamp must be a valid ISO 8601 date string']);
@@ -234,6 +236,34 @@ describe('Idempotency-Key', () => {
     expect(r2.status).toBe(422);
     expect(r2.body).toEqual(r1.body);
     expect(await count(`select count(*) n from event_sends where idempotency_key = 'rej'`)).toBe(1);
+  });
+
+  it('racing on two API instances sharing the database: one send, every request answered alike', async () => {
+    const second = await startTestApp({ databaseUrl: t.databaseUrl });
+    try {
+      const h = { 'idempotency-key': 'two-instances' };
+      const all = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? second : t).http('POST', '/v1/events/send', { token, body, headers: h })),
+      );
+      expect(all.map((r) => r.status)).toEqual(Array(20).fill(202));
+      expect(new Set(all.map((r) => r.body.id)).size).toBe(1);
+      expect(await count(`select count(*) n from event_sends where idempotency_key = 'two-instances'`)).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('an expired key (older than 24 h) can be used again', async () => {
+    await t.deps.pool.query(
+      `insert into idempotency_keys (organization_id, key, request_hash, status_code, response, expires_at)
+       values ($1, 'old-key', 'x', 202, '{"id":"old","status":"accepted"}', now() - interval '1 second')`,
+      [orgId],
+    );
+    const r = await send(body, { 'idempotency-key': 'old-key' });
+    expect(r.status).toBe(202);
+    expect(r.body.id).not.toBe('old');
+    expect(r.headers.get('idempotent-replayed')).toBeNull();
+    expect((await send(body, { 'idempotency-key': 'old-key' })).body.id).toBe(r.body.id);
   });
 
   it('a key longer than 256 characters is refused', async () => {
