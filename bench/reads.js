@@ -85,10 +85,10 @@ try {
     await runLoad({ ...load, duration: warmup }).done;
     await sleep(300);
     const l = runLoad({ ...load, duration });
-    const c0 = cpuSnapshot({ server: srv.pid, loadgen: l.pid });
+    const c0 = cpuSnapshot({ server: srv.pid, loadgen: l.pid }, srv.dbName);
     const rss = sampleRss(srv.pid);
     const r = await l.done;
-    const cpu = cpuDiff(c0, cpuSnapshot({ server: srv.pid, loadgen: l.pid }));
+    const cpu = cpuDiff(c0, cpuSnapshot({ server: srv.pid, loadgen: l.pid }, srv.dbName));
     results.push({ ...e, r, cpu, rss: rss.stop() });
     console.error(`${e.name}: ${Math.round(r.ok2xx / r.duration)} req/s p50=${r.p50} p99=${r.p99} non2xx=${r.non2xx} err=${r.errors} tally=${JSON.stringify(r.tally)}`);
   }

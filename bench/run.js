@@ -113,10 +113,10 @@ async function runOne(mode, connections, rep, baselineDir) {
     await sleep(500);
     const c0 = await srv.counters();
     const l = runLoad({ ...load, duration: cfg.duration });
-    const cpu0 = cpuSnapshot({ server: srv.pid, loadgen: l.pid });
+    const cpu0 = cpuSnapshot({ server: srv.pid, loadgen: l.pid }, srv.dbName);
     const rss = sampleRss(srv.pid);
     const res = await l.done;
-    const cpu = cpuDiff(cpu0, cpuSnapshot({ server: srv.pid, loadgen: l.pid }));
+    const cpu = cpuDiff(cpu0, cpuSnapshot({ server: srv.pid, loadgen: l.pid }, srv.dbName));
     const maxRss = rss.stop();
     cpu.loadgen = Math.round(((res.cpu.user + res.cpu.system) / 1e6 / res.duration) * 100);
     cpu.other = cpu.machineBusy - cpu.server - cpu.postgres - cpu.loadgen;

@@ -134,7 +134,7 @@ try {
   }
   await sleep(1000); // warm-up requests still in flight commit before the baseline snapshot
   const s0 = await snapshotDb(srv);
-  const cpu0 = cpuSnapshot(pids);
+  const cpu0 = cpuSnapshot(pids, dbName);
   const loads = urls.map((u) => load(u, { duration, ...(rate ? { rate } : {}) }));
   const t0 = Date.now();
   const samples = [];
@@ -150,7 +150,7 @@ try {
   }, 10_000);
   const res = await Promise.all(loads.map((l) => l.done));
   clearInterval(tick);
-  const cpu = cpuDiff(cpu0, cpuSnapshot(pids));
+  const cpu = cpuDiff(cpu0, cpuSnapshot(pids, dbName));
   const endLoad = await snapshotDb(srv);
   // Drain: every accepted send must end processed.
   const d0 = Date.now();

@@ -51,6 +51,7 @@ export async function startBaseline({ dir, dbName, port }) {
   const stats = async () => (await fetch(`http://127.0.0.1:${port}/_stats`)).json();
   return {
     kind: 'baseline',
+    dbName,
     pid: child.pid,
     url: `http://127.0.0.1:${port}/v1/events/send`,
     token: key,

@@ -14,13 +14,20 @@ function ticksOf(pid) {
   }
 }
 
-export function cpuSnapshot(pids = {}) {
+const cmdline = (pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; } };
+
+/**
+ * `db`: count only the Postgres backends connected to that database (their title is
+ * "postgres: user db host(port) state"), so other tenants' databases on the shared server are not
+ * billed to the run; shared background processes (WAL writer, checkpointer…) are then excluded.
+ */
+export function cpuSnapshot(pids = {}, db = null) {
   const n = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const postgres = {};
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const p = ticksOf(d);
-    if (p && p.comm === 'postgres') postgres[d] = p.ticks;
+    if (p && p.comm === 'postgres' && (!db || cmdline(d).includes(` ${db} `))) postgres[d] = p.ticks;
   }
   const named = {};
   for (const [k, pid] of Object.entries(pids)) named[k] = pid ? ticksOf(pid)?.ticks ?? 0 : 0;

@@ -104,6 +104,7 @@ export async function startProduct({ repoRoot, dbName, port, logFile, role = 'al
       : `(select count(*) from pgboss.job where name = $1)::int`);
     return {
       kind: 'product',
+      dbName,
       target: kind,
       pid: child.pid,
       child,
