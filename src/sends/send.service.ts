@@ -3,7 +3,6 @@
  * committer. Both transports call acceptSends; only the response shape differs per transport.
  */
 import { isEmail, isISO8601 } from 'class-validator';
-import { v7 as uuidv7 } from 'uuid';
 import { contactExists } from '../contacts/contact.service.js';
 import { findLiveDefinition } from '../events/event.cache.js';
 import type { Deps, OrgRef } from '../shared/context.js';
@@ -11,6 +10,7 @@ import { AppError, MESSAGES as APP_MESSAGES, type ErrorName } from '../shared/er
 import { validateInput, type Naming } from '../shared/validation.js';
 import type { GroupCommitter, KeyRow, SendRow } from './committer.js';
 import { describeErrors, validateData, type FieldError } from './data-validator.js';
+import { newSendId } from './ids.js';
 import { findStored, replay, type IdempotencyContext, type IdempotencyGate, type StoredResponse } from './idempotency.js';
 import { SendEventInput } from './send.inputs.js';
 
@@ -60,6 +60,16 @@ export class EventBudget {
 const REST_KEYS = new Set(['event', 'email', 'contact_id', 'data', 'timestamp']);
 const GQL_KEYS = new Set(['event', 'email', 'contactId', 'data', 'timestamp']);
 
+// isEmail is the costliest check of a typical send; addresses repeat a lot, so remember valid ones.
+const validEmails = new Set<string>();
+function emailOk(email: string): boolean {
+  if (validEmails.has(email)) return true;
+  if (email.length > 320 || !isEmail(email)) return false;
+  if (validEmails.size >= 10_000) validEmails.clear();
+  validEmails.add(email);
+  return true;
+}
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -72,7 +82,7 @@ function obviouslyValid(raw: Record<string, unknown>, naming: Naming): boolean {
   const ev = raw.event;
   if (typeof ev !== 'string' || ev.length < 1 || ev.length > 80) return false;
   const email = raw.email;
-  if (email != null && (typeof email !== 'string' || email.length > 320 || !isEmail(email))) return false;
+  if (email != null && (typeof email !== 'string' || !emailOk(email))) return false;
   const cid = naming === 'rest' ? raw.contact_id : raw.contactId;
   if (cid != null && typeof cid !== 'string') return false;
   if (!isPlainObject(raw.data)) return false;
@@ -119,7 +129,7 @@ export async function prepareItem(deps: Deps, org: OrgRef, raw: unknown, naming:
   // PostgreSQL's jsonb cannot hold U+0000; refuse it here instead of failing the insert.
   if (data.includes('\\u0000')) return itemError('validation_error', 'validation_error', 'data must not contain \\u0000 characters');
   const row: SendRow = {
-    id: uuidv7(),
+    id: newSendId(),
     orgId: org.id,
     definitionId: def.id,
     eventName: def.name,
