@@ -12,6 +12,8 @@ export class Migration20261123000004_automation_outbox extends Migration {
       -- the schema-change hook looks up every live automation of a trigger event, whatever its status
       create index automations_trigger_all on automations (organization_id, trigger_event) where deleted_at is null;
       create index automation_runs_automation_status on automation_runs (automation_id, status);
+      -- the rescue sweep: runs in progress that have not moved for a while
+      create index automation_runs_active on automation_runs (updated_at) where status in ('running', 'waiting');
 
       create table automation_outbox (
         id uuid primary key,
@@ -45,6 +47,7 @@ export class Migration20261123000004_automation_outbox extends Migration {
       drop table if exists automation_outbox;
       drop index if exists automations_trigger_all;
       drop index if exists automation_runs_automation_status;
+      drop index if exists automation_runs_active;
       alter table automation_runs drop column if exists wait_until;
     `);
   }

@@ -12,6 +12,7 @@ import { Automation } from './automation.entity.js';
 import { refreshIssues } from './automation.service.js';
 import { Deliverer } from './delivery.js';
 import { executeStepJob, STEP_QUEUE, type StepJob } from './run.executor.js';
+import { rescueStalledRuns } from './run.rescue.js';
 
 let hookConfig: Pick<Config, 'webhookAllowHosts'> = { webhookAllowHosts: [] };
 let hookLog: Pick<Deps['log'], 'warn'> = { warn: () => {} };
@@ -34,6 +35,7 @@ eventHooks.afterSchemaChange.push(async (em: EntityManager, org, def) => {
 });
 
 const deliverers = new WeakMap<Deps, Deliverer>();
+const rescuers = new WeakMap<Deps, NodeJS.Timeout>();
 /** Step jobs of one fetched batch executed concurrently (each holds one pooled connection). */
 const STEP_LANES = 4;
 
@@ -52,6 +54,9 @@ export const automationsFeature: Feature = {
     const d = new Deliverer(deps);
     deliverers.set(deps, d);
     d.start();
+    const rescue = setInterval(() => void rescueStalledRuns(deps).catch((err) => deps.log.warn({ err }, 'stalled-run sweep failed')), 60_000);
+    rescue.unref();
+    rescuers.set(deps, rescue);
     await deps.boss.work<StepJob>(
       STEP_QUEUE,
       { batchSize: deps.config.workerBatchSize, localConcurrency: deps.config.workerConcurrency, pollingIntervalSeconds: deps.config.pollingIntervalSeconds, burstWhenBatchFull: true },
@@ -73,6 +78,7 @@ export const automationsFeature: Feature = {
     );
   },
   async stop(deps) {
+    clearInterval(rescuers.get(deps));
     await deps.boss.offWork(STEP_QUEUE).catch(() => {});
     await deliverers.get(deps)?.stop();
   },

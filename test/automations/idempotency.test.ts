@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRunsForSends } from '../../src/automations/trigger.js';
 import { STEP_QUEUE } from '../../src/automations/run.executor.js';
+import { rescueStalledRuns } from '../../src/automations/run.rescue.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 import { ORDER_COMPLETED, startSmtp, waitFor, type TestSmtp } from './helpers.js';
 
@@ -63,5 +64,39 @@ describe('exactly once in effect', () => {
     expect(runs[0].steps.map((s: any) => s.step)).toEqual(['trigger', 'mail']);
     const outbox = await t.deps.pool.query('select count(*)::int as n from automation_outbox where run_id = $1', [run.id]);
     expect(outbox.rows[0].n).toBe(1);
+  });
+
+  it('a run whose step job was lost is re-enqueued by the rescue sweep', async () => {
+    const { token, orgId } = await t.createOrg('Rescue');
+    await t.http('POST', '/v1/events', { token, body: { name: 'invoice.sent', schema: { fields: [{ name: 'ref', type: 'string' }] } } });
+    const send = await t.http('POST', '/v1/events/send', { token, body: { event: 'invoice.sent', email: 'lost@example.com', data: { ref: 'INV-7' } } });
+    await waitFor(async () => (await t.deps.pool.query(`select status from event_sends where id = $1`, [send.body.id])).rows[0]?.status === 'processed', 15_000, 'send processed');
+    const a = await t.http('POST', '/v1/automations', {
+      token,
+      body: {
+        name: 'rescued',
+        status: 'enabled',
+        steps: [{ key: 'trigger', type: 'trigger', event: 'invoice.sent' }, { key: 'mail', type: 'send_email', subject: 'Invoice {{ event.ref }}', body: 'b' }],
+        connections: [{ from: 'trigger', to: 'mail' }],
+      },
+    });
+    const client = await t.deps.pool.connect();
+    try {
+      await client.query('begin');
+      const [run] = await startRunsForSends(client, t.deps.boss, [{ id: send.body.id, orgId, eventName: 'invoice.sent', contactId: null }]);
+      // The job is lost (as if its retries ran out during an outage).
+      const del = await client.query(`delete from pgboss.job where name = $1 and data->>'runId' = $2`, [STEP_QUEUE, run!.id]);
+      expect(del.rowCount).toBe(1);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const before = smtp.mails.length;
+    expect(await rescueStalledRuns(t.deps, { staleSeconds: 0 })).toBe(1);
+    await waitFor(() => smtp.mails.length === before + 1, 15_000, 'rescued email');
+    expect(smtp.mails.at(-1)!.subject).toBe('Invoice INV-7');
+    const runs = (await t.http('GET', `/v1/automations/${a.body.id}/runs`, { token })).body.data;
+    expect(runs[0].status).toBe('completed');
+    expect(await rescueStalledRuns(t.deps, { staleSeconds: 0 })).toBe(0);
   });
 });
