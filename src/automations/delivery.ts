@@ -54,7 +54,10 @@ export class Deliverer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    while (this.sweeping) await new Promise((r) => setTimeout(r, 50));
+    // Let an in-flight delivery finish, but not forever: an unfinished one stays pending (its row lock
+    // goes with the connection) and another worker delivers it.
+    const until = Date.now() + 5_000;
+    while (this.sweeping && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     this.email.close?.();
   }
 
