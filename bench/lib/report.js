@@ -55,7 +55,7 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
       L.push(`| ${mode} | ${c} | ${pick((r) => r.rps)} | ${mode !== 'baseline' && pairs.length ? `**${medRange(pairs, 2)}**` : ''} | ${pick((r) => r.p50)} | ${pick((r) => r.p99)} | ${rs.map((r) => r.errorsTotal).join(' / ')} | ${pick((r) => r.maxRssMb)} | ${pick((r) => r.cpu.server)} | ${pick((r) => r.cpu.postgres)} | ${pick(costUs)} | ${pick((r) => r.cpu.loadgen)} | ${pick((r) => r.cpu.machineBusy)} | ${pick((r) => r.cpu.other)} |`);
     }
   }
-  L.push('', 'CPU figures are "% of one core" over the measured window from /proc (200 % = the whole 2-core machine). Postgres = the backends connected to the run's own database (other tenants' databases on the shared server and Postgres' shared background processes such as the WAL writer are not counted); `other` = machine busy minus server, those backends and the load generator, i.e. everything else on the box.', '');
+  L.push('', 'CPU figures are "% of one core" over the measured window from /proc (200 % = the whole 2-core machine). Postgres = the backends connected to the run\'s own database (other tenants\' databases on the shared server and Postgres\' shared background processes such as the WAL writer are not counted); `other` = machine busy minus server, those backends and the load generator, i.e. everything else on the box.', '');
 
   if (cfg.scenario === 'mixed') {
     L.push('## Mixed load: what the client saw vs. what the database holds', '');
