@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AutomationDoc, AutomationRunDoc, AutomationRunsDoc, EventAutomationsDoc, AutomationsDoc, CreateAutomationDoc, DeleteAutomationDoc, DisableAutomationDoc, EnableAutomationDoc, UpdateAutomationDoc,
 } from '../graphql/automations.documents.js';
+import { DeleteEventDoc } from '../graphql/events.documents.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 import { ORDER_COMPLETED, waitFor } from './helpers.js';
 
@@ -84,5 +85,13 @@ describe('automations over GraphQL', () => {
     const r = await t.gql(CreateAutomationDoc, { input: { name: '', steps: [] } }, token);
     expect(r.errors![0]!.extensions).toMatchObject({ code: 'VALIDATION_ERROR', status_code: 422 });
     expect(r.errors![0]!.message).toBe('name must be longer than or equal to 1 characters');
+  });
+
+  it('deleteEvent of an event an enabled automation uses is CONFLICT with the spec message', async () => {
+    const c = await t.gql(CreateAutomationDoc, { input: { ...input('Order {{ event.order_id }}'), status: 'ENABLED' } }, token);
+    expect(c.data!.createAutomation.status).toBe('ENABLED');
+    const d = await t.gql(DeleteEventDoc, { id: 'order.completed' }, token);
+    expect(d.errors![0]!.message).toBe('Event "order.completed" is used by 1 active flow(s). Remove the trigger from those flows first.');
+    expect(d.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', status_code: 409 });
   });
 });
