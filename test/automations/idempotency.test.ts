@@ -99,4 +99,32 @@ describe('exactly once in effect', () => {
     expect(runs[0].status).toBe('completed');
     expect(await rescueStalledRuns(t.deps, { staleSeconds: 0 })).toBe(0);
   });
+
+  it('two workers on one database: every message exactly once', async () => {
+    const second = await startTestApp({ worker: true, databaseUrl: t.databaseUrl, config: { smtpUrl: smtp.url } });
+    try {
+      const { token } = await t.createOrg('Scale');
+      await t.http('POST', '/v1/events', { token, body: { name: 'signup', schema: { fields: [{ name: 'plan', type: 'string' }] } } });
+      await t.http('POST', '/v1/automations', {
+        token,
+        body: {
+          name: 'welcome',
+          status: 'enabled',
+          steps: [{ key: 'trigger', type: 'trigger', event: 'signup' }, { key: 'mail', type: 'send_email', subject: 'Welcome to {{ event.plan }}', body: 'b' }],
+          connections: [{ from: 'trigger', to: 'mail' }],
+        },
+      });
+      const before = smtp.mails.length;
+      const N = 60;
+      const r = await second.http('POST', '/v1/events/send', { token, body: { events: Array.from({ length: N }, (_, i) => ({ event: 'signup', email: `u${i}@scale.test`, data: { plan: 'pro' } })) } });
+      expect(r.status).toBe(202);
+      await waitFor(() => smtp.mails.length >= before + N, 30_000, `${N} welcome emails`);
+      await new Promise((res) => setTimeout(res, 1_500));
+      const mine = smtp.mails.slice(before);
+      expect(mine).toHaveLength(N);
+      expect(new Set(mine.map((m) => m.to[0])).size).toBe(N);
+    } finally {
+      await second.close();
+    }
+  });
 });
