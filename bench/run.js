@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveBaselineDir, startBaseline } from './lib/baseline.js';
 import { freePort, installCleanup, sleep, track } from './lib/children.js';
-import { cpuDiff, cpuSnapshot, sampleRss } from './lib/proc.js';
+import { cpuDiff, cpuSnapshot, rssMb, sampleRss } from './lib/proc.js';
 import { startProduct } from './lib/product.js';
 import { MIX } from './lib/scenarios.js';
 import { prepareApp } from './lib/snapshot.js';
@@ -109,6 +109,7 @@ async function runOne(mode, connections, rep, baselineDir) {
     });
   try {
     const load = { url: srv.url, connections, token: srv.token, body: srv.body, idReplacement: srv.idReplacement, scenario: cfg.scenario };
+    const idleRssMb = rssMb(srv.pid); // started, migrated, seeded, no load yet
     await runLoad({ ...load, duration: cfg.warmup }).done; // JIT, pools, caches: not counted
     await sleep(500);
     const c0 = await srv.counters();
@@ -130,7 +131,7 @@ async function runOne(mode, connections, rep, baselineDir) {
     const r = {
       mode, target: srv.target ?? 'send', connections, rep, duration: res.duration,
       rps: Math.round(res.ok2xx / res.duration), ok2xx: res.ok2xx, non2xx: res.non2xx, errors: res.errors, timeouts: res.timeouts,
-      codes: res.codes, p50: res.p50, p90: res.p90, p99: res.p99, latMax: res.latMax, maxRssMb: maxRss,
+      codes: res.codes, p50: res.p50, p90: res.p90, p99: res.p99, latMax: res.latMax, maxRssMb: maxRss, idleRssMb,
       rows, jobs, jobSends, server2xx, rowsMinus2xx: rows - res.ok2xx,
       // Baseline counts its 202s before replying; the product logs a request when its response is
       // written, so the ≤ `connections` requests autocannon abandons at the end may be missing there.

@@ -40,7 +40,7 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
   L.push('');
 
   L.push('## Throughput and latency', '', 'Cells are **median (min–max)** over the repetitions. Ratio = product ÷ baseline req/s of the *same repetition* (adjacent runs), then median (min–max) of those ratios.', '');
-  L.push('| server | conns | req/s (2xx) | ratio product/baseline | p50 ms | p99 ms | errors + timeouts + non-2xx | max RSS MB | server CPU % | Postgres CPU % | server + Postgres CPU µs per 2xx | loadgen CPU % | machine busy % | other CPU % |');
+  L.push('| server | conns | req/s (2xx) | ratio product/baseline | p50 ms | p99 ms | errors + timeouts + non-2xx | max RSS MB (idle before load) | server CPU % | Postgres CPU % | server + Postgres CPU µs per 2xx | loadgen CPU % | machine busy % | other CPU % |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const ratios = {};
   for (const c of cfg.conns) {
@@ -52,7 +52,7 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
       if (!rs.length) continue;
       const pairs = pairsOf(mode);
       const pick = (f, d) => medRange(rs.map(f), d);
-      L.push(`| ${mode} | ${c} | ${pick((r) => r.rps)} | ${mode !== 'baseline' && pairs.length ? `**${medRange(pairs, 2)}**` : ''} | ${pick((r) => r.p50)} | ${pick((r) => r.p99)} | ${rs.map((r) => r.errorsTotal).join(' / ')} | ${pick((r) => r.maxRssMb)} | ${pick((r) => r.cpu.server)} | ${pick((r) => r.cpu.postgres)} | ${pick(costUs)} | ${pick((r) => r.cpu.loadgen)} | ${pick((r) => r.cpu.machineBusy)} | ${pick((r) => r.cpu.other)} |`);
+      L.push(`| ${mode} | ${c} | ${pick((r) => r.rps)} | ${mode !== 'baseline' && pairs.length ? `**${medRange(pairs, 2)}**` : ''} | ${pick((r) => r.p50)} | ${pick((r) => r.p99)} | ${rs.map((r) => r.errorsTotal).join(' / ')} | ${pick((r) => r.maxRssMb)} (${pick((r) => r.idleRssMb)}) | ${pick((r) => r.cpu.server)} | ${pick((r) => r.cpu.postgres)} | ${pick(costUs)} | ${pick((r) => r.cpu.loadgen)} | ${pick((r) => r.cpu.machineBusy)} | ${pick((r) => r.cpu.other)} |`);
     }
   }
   L.push('', 'CPU figures are "% of one core" over the measured window from /proc (200 % = the whole 2-core machine). Postgres = the backends connected to the run\'s own database (other tenants\' databases on the shared server and Postgres\' shared background processes such as the WAL writer are not counted); `other` = machine busy minus server, those backends and the load generator, i.e. everything else on the box.', '');
