@@ -8,35 +8,35 @@
  */
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import pino from 'pino';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiKey } from '../auth/api-key.entity.js';
-import { createApiKey, createOrganization, getOrganization, listApiKeys, listOrganizations, revokeApiKey } from '../auth/api-key.service.js';
 import type { Organization } from '../auth/organization.entity.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { EmbeddedDbError } from '../db/embedded.js';
-import { createRuntime, REDACT, type Runtime } from '../runtime.js';
-import { AppError } from '../shared/errors.js';
 
 // Everything written to process.stdout by anyone but `out` (MikroORM's migrator, stray console.log) goes to stderr.
 const writeStdout = process.stdout.write.bind(process.stdout);
 process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
 const out = (text: string): void => void writeStdout(text.endsWith('\n') ? text : `${text}\n`);
 
-class CliError extends Error {}
+type Services = typeof import('../auth/api-key.service.js');
 
-/** Boot the runtime (no queue, no LISTEN), run `fn`, always tear down (stops an embedded DB we started). */
-async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+/**
+ * Boot the runtime (no queue, no LISTEN), run `fn`, always tear down (stops an embedded DB we started).
+ * The app's modules are imported here, not at the top, so `--help` and usage errors answer at once.
+ */
+async function withRuntime<T>(fn: (em: EntityManager, svc: Services) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { createRuntime, REDACT }, svc, { default: pino }] = await Promise.all([
+    import('../config.js'), import('../runtime.js'), import('../auth/api-key.service.js'), import('pino'),
+  ]);
   const config = loadConfig(process.env);
   const log = pino({ level: process.env.LOG_LEVEL ? config.logLevel : 'warn', redact: REDACT, base: undefined }, pino.destination(2));
   const rt = await createRuntime(config, { queue: false, listen: false, log, poolSize: 2 });
   try {
-    return await fn(rt);
+    return await fn(rt.deps.orm.em.fork(), svc);
   } finally {
     await rt.close();
   }
 }
 
-const em = (rt: Runtime) => rt.deps.orm.em.fork();
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
 function keyRow(k: ApiKey) {
@@ -92,7 +92,7 @@ export function buildProgram(): Command {
     .requiredOption('--name <name>', 'organization name (1-200 characters)')
     .option('--json', 'print {"organization":{"id","name"},"api_key":{"id","token"}} on one line')
     .action(async (opts: { name: string; json?: boolean }) => {
-      const r = await withRuntime(async (rt) => createOrganization(em(rt), opts.name));
+      const r = await withRuntime((em, svc) => svc.createOrganization(em, opts.name));
       if (opts.json) out(JSON.stringify({ organization: { id: r.org.id, name: r.org.name }, api_key: { id: r.key.id, token: r.token } }));
       else out(createdText(r.org, r.key, r.token, 'Created organization.'));
     });
@@ -102,7 +102,7 @@ export function buildProgram(): Command {
     .description('List organizations (oldest first).')
     .option('--json', 'print a JSON array of {"id","name","created_at"}')
     .action(async (opts: { json?: boolean }) => {
-      const rows = (await withRuntime(async (rt) => listOrganizations(em(rt)))).map(orgRow);
+      const rows = (await withRuntime((em, svc) => svc.listOrganizations(em))).map(orgRow);
       if (opts.json) out(JSON.stringify(rows));
       else out(rows.length ? table(rows, ['id', 'name', 'created_at']) : 'No organizations yet. Create one with: arsel org create --name <name>');
     });
@@ -115,10 +115,9 @@ export function buildProgram(): Command {
     .requiredOption('--org <org-id>', 'organization id')
     .option('--json', 'print {"organization":{"id","name"},"api_key":{"id","token"}} on one line')
     .action(async (opts: { org: string; json?: boolean }) => {
-      const r = await withRuntime(async (rt) => {
-        const m = em(rt);
-        const o = await getOrganization(m, opts.org);
-        return { org: o, ...(await createApiKey(m, o)) };
+      const r = await withRuntime(async (em, svc) => {
+        const o = await svc.getOrganization(em, opts.org);
+        return { org: o, ...(await svc.createApiKey(em, o)) };
       });
       if (opts.json) out(JSON.stringify({ organization: { id: r.org.id, name: r.org.name }, api_key: { id: r.key.id, token: r.token } }));
       else out(createdText(r.org, r.key, r.token, 'Created API key.'));
@@ -130,7 +129,7 @@ export function buildProgram(): Command {
     .requiredOption('--org <org-id>', 'organization id')
     .option('--json', 'print a JSON array of {"id","prefix","created_at","last_used_at","revoked_at"}')
     .action(async (opts: { org: string; json?: boolean }) => {
-      const rows = (await withRuntime(async (rt) => listApiKeys(em(rt), opts.org))).map(keyRow);
+      const rows = (await withRuntime((em, svc) => svc.listApiKeys(em, opts.org))).map(keyRow);
       if (opts.json) out(JSON.stringify(rows));
       else out(rows.length ? table(rows, ['id', 'prefix', 'created_at', 'last_used_at', 'revoked_at']) : 'No API keys.');
     });
@@ -141,7 +140,7 @@ export function buildProgram(): Command {
     .argument('<key-id>', 'the key id (from `key list`), not the key itself')
     .option('--json', 'print {"id","revoked_at"}')
     .action(async (keyId: string, opts: { json?: boolean }) => {
-      const k = await withRuntime(async (rt) => revokeApiKey(em(rt), keyId));
+      const k = await withRuntime((em, svc) => svc.revokeApiKey(em, keyId));
       if (opts.json) out(JSON.stringify({ id: k.id, revoked_at: iso(k.revokedAt) }));
       else out(`Revoked API key ${k.id} (${k.tokenPrefix}…) at ${iso(k.revokedAt)}.`);
     });
@@ -149,13 +148,16 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Errors a user can cause (the app's AppError, bad configuration, the embedded database refusing to start). */
+const USER_ERRORS = new Set(['AppError', 'ConfigError', 'EmbeddedDbError']);
+
 /** One clear line on stderr for anything a user can cause; a stack trace only for real bugs. */
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
     // commander already printed help or its one-line error.
     return err.exitCode;
   }
-  if (err instanceof AppError || err instanceof ConfigError || err instanceof EmbeddedDbError || err instanceof CliError) {
+  if (err instanceof Error && USER_ERRORS.has(err.constructor.name)) {
     process.stderr.write(`arsel: ${err.message}\n`);
     return 1;
   }
