@@ -9,6 +9,14 @@ import type { SendRecord } from './send.types.js';
 
 export const SEND_STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as const;
 
+const COLUMNS = 'id, event_name, status, errors, contact_id, email, data, "timestamp", created_at, processed_at, failure_reason';
+
+/** Sends of the org by id (in no particular order). */
+export async function getSends(pool: pg.Pool, org: OrgRef, ids: string[]): Promise<SendRecord[]> {
+  const r = await pool.query<SendRecord>(`select ${COLUMNS} from event_sends where organization_id = $1 and id = any($2::uuid[])`, [org.id, ids]);
+  return r.rows;
+}
+
 export interface ListSendsOptions {
   /** Event id or name; soft-deleted definitions included (their sends stay queryable). */
   event?: string;
@@ -28,8 +36,7 @@ export async function listSends(em: EntityManager, pool: pg.Pool, org: OrgRef, o
     if (opts.status) where.push(`status = $${values.push(opts.status)}`);
     if (cursor) where.push(`id ${cursor.op} $${values.push(cursor.id)}`);
     const r = await pool.query<SendRecord>(
-      `select id, event_name, status, errors, contact_id, email, data, "timestamp", created_at, processed_at, failure_reason
-         from event_sends where ${where.join(' and ')} order by id ${order} limit ${Number(limit)}`,
+      `select ${COLUMNS} from event_sends where ${where.join(' and ')} order by id ${order} limit ${Number(limit)}`,
       values,
     );
     return r.rows;

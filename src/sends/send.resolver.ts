@@ -3,10 +3,13 @@ import type { GraphQLContext } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { relayToPage } from '../shared/pagination.js';
 import { toConnection } from '../shared/relay.js';
-import { listSends } from './send.history.js';
+import { checkKey, hashBody, type StoredResponse } from './idempotency.js';
+import { getSends, listSends } from './send.history.js';
 import { SendEventInput } from './send.inputs.js';
-import { acceptSends, schemaMismatch, type ItemOutcome } from './send.service.js';
+import { acceptSends, schemaMismatch, sendServices, type ItemOutcome } from './send.service.js';
 import { EventSendConnection, EventSendType, SendEventResult, SendStatus, sendToGraphQL } from './send.types.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- stored REST bodies are plain JSON */
 
 @InputType()
 export class SendsFilter {
@@ -43,10 +46,42 @@ function recorded(o: Extract<ItemOutcome, { kind: 'recorded' }>): EventSendType 
   };
 }
 
+/** REST-shaped batch entry (what is stored under an Idempotency-Key) → GraphQL result. */
+function resultFromRest(r: Record<string, any>): SendEventResult {
+  if (!r.error) return { id: r.id, status: SendStatus.ACCEPTED, errors: [], error: null };
+  const error = { statusCode: r.error.status_code, code: r.error.code, message: r.error.message };
+  return r.error.code === 'schema_mismatch'
+    ? { id: r.error.id, status: SendStatus.REJECTED, errors: r.error.errors, error }
+    : { id: null, status: null, errors: null, error };
+}
+
+function idempotencyKey(ctx: GraphQLContext): string | undefined {
+  const h = ctx.headers['idempotency-key'];
+  const key = Array.isArray(h) ? h[0] : h;
+  if (key !== undefined) checkKey(key);
+  return key;
+}
+
+/** The same Idempotency-Key rules as REST (the header on the GraphQL request; the hash covers the mutation's input). */
+async function keyed(ctx: GraphQLContext, key: string, field: string, items: unknown[], batch: boolean): Promise<StoredResponse> {
+  const idempotency = { orgId: ctx.org.id, key, hash: hashBody({ [field]: batch ? items : items[0] }) };
+  return sendServices(ctx.deps).gate.run(idempotency, async () =>
+    (await acceptSends(ctx.deps, ctx.org, items, { naming: 'graphql', batch, idempotency })).response,
+  );
+}
+
 @Resolver(() => EventSendType)
 export class SendResolver {
   @Mutation(() => EventSendType, { description: 'Record one send; a schema mismatch is recorded and raised as SCHEMA_MISMATCH' })
   async sendEvent(@Arg('input', () => SendEventInput, perItem) input: SendEventInput, @Ctx() ctx: GraphQLContext): Promise<EventSendType> {
+    const key = idempotencyKey(ctx);
+    if (key !== undefined) {
+      const r = await keyed(ctx, key, 'sendEvent', [{ ...input }], false);
+      const body = r.body as Record<string, any>;
+      if (r.status === 422) throw schemaMismatch(body.id, body.errors);
+      const [send] = await getSends(ctx.deps.pool, ctx.org, [body.id]);
+      return sendToGraphQL(send);
+    }
     const { outcomes } = await acceptSends(ctx.deps, ctx.org, [{ ...input }], { naming: 'graphql', batch: false });
     const o = outcomes![0];
     if (o.kind === 'error') throw o.error;
@@ -59,14 +94,12 @@ export class SendResolver {
     if (inputs.length < 1 || inputs.length > 500) {
       throw new AppError('validation_error', inputs.length < 1 ? 'inputs must contain at least 1 elements' : 'inputs must contain no more than 500 elements');
     }
-    const { outcomes } = await acceptSends(ctx.deps, ctx.org, inputs.map((i) => ({ ...i })), { naming: 'graphql', batch: true });
-    return outcomes!.map((o) => {
-      if (o.kind === 'error') return { id: null, status: null, errors: null, error: { statusCode: o.error.status, code: o.code, message: o.error.message } };
-      if (o.errors) {
-        return { id: o.row.id, status: SendStatus.REJECTED, errors: o.errors, error: { statusCode: 422, code: 'schema_mismatch', message: schemaMismatch(o.row.id, o.errors).message } };
-      }
-      return { id: o.row.id, status: SendStatus.ACCEPTED, errors: [], error: null };
-    });
+    const items = inputs.map((i) => ({ ...i }));
+    const key = idempotencyKey(ctx);
+    const r = key !== undefined
+      ? await keyed(ctx, key, 'sendEvents', items, true)
+      : (await acceptSends(ctx.deps, ctx.org, items, { naming: 'graphql', batch: true })).response;
+    return (r.body as { results: Record<string, any>[] }).results.map(resultFromRest);
   }
 
   @Query(() => EventSendConnection, { description: 'Recorded sends, newest first' })

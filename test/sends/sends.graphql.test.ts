@@ -1,3 +1,4 @@
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateEventDoc } from '../graphql/events.documents.js';
 import { SendEventDoc, SendEventsDoc, SendsDoc } from '../graphql/sends.documents.js';
@@ -98,5 +99,34 @@ describe('sends query', () => {
     expect(new Set(ids).size).toBe(4);
     const none = await t.gql(SendsDoc, { filter: { event: 'order.completed' } }, other);
     expect(none.errors![0].extensions.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('Idempotency-Key over GraphQL', () => {
+  const gqlKeyed = (doc: Parameters<typeof print>[0], variables: unknown, key: string) =>
+    t.http('POST', '/graphql', { token, body: { query: print(doc), variables }, headers: { 'idempotency-key': key } }).then((r) => r.body);
+  const input = { event: 'order.completed', email: 'k@example.com', data: { order_id: 'k-1', total: 3 } };
+
+  it('sendEvent: racing duplicates record one send and return it; another input is CONFLICT', async () => {
+    const all = await Promise.all(Array.from({ length: 10 }, () => gqlKeyed(SendEventDoc, { input }, 'gql-key')));
+    const ids = new Set(all.map((r) => r.data?.sendEvent.id));
+    expect(ids.size).toBe(1);
+    expect(all[0].data.sendEvent).toMatchObject({ status: 'ACCEPTED', event: 'order.completed', email: 'k@example.com' });
+    const n = await t.deps.pool.query(`select count(*)::int n from event_sends where idempotency_key = 'gql-key'`);
+    expect(n.rows[0].n).toBe(1);
+    const other = await gqlKeyed(SendEventDoc, { input: { ...input, data: { order_id: 'k-2', total: 3 } } }, 'gql-key');
+    expect(other.errors[0]).toMatchObject({ message: 'Idempotency-Key reused with a different payload', extensions: { code: 'CONFLICT', status_code: 409 } });
+    const rejected1 = await gqlKeyed(SendEventDoc, { input: { ...input, data: {} } }, 'gql-rej');
+    const rejected2 = await gqlKeyed(SendEventDoc, { input: { ...input, data: {} } }, 'gql-rej');
+    expect(rejected2.errors[0].extensions).toEqual(rejected1.errors[0].extensions);
+    expect(rejected1.errors[0].extensions.code).toBe('SCHEMA_MISMATCH');
+  });
+
+  it('sendEvents: the replay is the first result list', async () => {
+    const inputs = [input, { ...input, data: {} }, { ...input, event: 'nope' }];
+    const a = await gqlKeyed(SendEventsDoc, { inputs }, 'gql-batch');
+    const b = await gqlKeyed(SendEventsDoc, { inputs }, 'gql-batch');
+    expect(b.data).toEqual(a.data);
+    expect(a.data.sendEvents.map((x: { status: string | null }) => x.status)).toEqual(['ACCEPTED', 'REJECTED', null]);
   });
 });
