@@ -167,11 +167,18 @@ describe('arsel org list / key create / key list / key revoke', () => {
 describe('arsel errors and help', () => {
   it('unknown organization or key: one line, non-zero exit', async () => {
     const missing = '01957e3a-4b5c-7d8e-9f0a-1b2c3d4e5f6a';
-    expectCleanFailure(await arsel(['key', 'list', '--org', missing]), new RegExp(`^arsel: Organization ${missing} not found\\n$`));
-    expectCleanFailure(await arsel(['key', 'create', '--org', 'not-a-uuid']), /^arsel: Organization not-a-uuid not found\n$/);
-    expectCleanFailure(await arsel(['key', 'revoke', missing]), new RegExp(`^arsel: API key ${missing} not found\\n$`));
-    expectCleanFailure(await arsel(['key', 'revoke']), /key-id/);
-    expectCleanFailure(await arsel(['nope']), /unknown command/);
+    const [list, create, revoke, noArg, unknown] = await Promise.all([
+      arsel(['key', 'list', '--org', missing]),
+      arsel(['key', 'create', '--org', 'not-a-uuid']),
+      arsel(['key', 'revoke', missing]),
+      arsel(['key', 'revoke']),
+      arsel(['nope']),
+    ]);
+    expectCleanFailure(list, new RegExp(`^arsel: Organization ${missing} not found\\n$`));
+    expectCleanFailure(create, /^arsel: Organization not-a-uuid not found\n$/);
+    expectCleanFailure(revoke, new RegExp(`^arsel: API key ${missing} not found\\n$`));
+    expectCleanFailure(noArg, /key-id/);
+    expectCleanFailure(unknown, /unknown command/);
   });
 
   it('an unreachable database is one clear line', async () => {
