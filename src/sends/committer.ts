@@ -111,16 +111,26 @@ export class GroupCommitter {
     if (this.closed) return Promise.reject(AppError.unavailable());
     return new Promise<UnitResult>((resolve, reject) => {
       let done = false;
-      this.pending.push({
+      // Bounded wait for a commit slot too (a hung database holds all of them): 503, never a hang.
+      const waitTimer = setTimeout(() => {
+        const i = this.pending.indexOf(unit);
+        if (i < 0) return; // already committing: the commit timeout governs
+        this.pending.splice(i, 1);
+        this.pendingSends -= Math.max(1, sends.length);
+        unit.settle(AppError.unavailable());
+      }, this.o.commitTimeoutMs);
+      const unit: Unit = {
         sends,
         key,
         settle: (err, result) => {
           if (done) return;
           done = true;
+          clearTimeout(waitTimer);
           if (err) reject(err);
           else resolve(result!);
         },
-      });
+      };
+      this.pending.push(unit);
       this.pendingSends += Math.max(1, sends.length);
       if (this.pendingSends >= this.o.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.o.windowMs);

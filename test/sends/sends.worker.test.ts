@@ -1,6 +1,8 @@
+import net from 'node:net';
+import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND_QUEUE, type SendRow } from '../../src/sends/committer.js';
+import { GroupCommitter, SEND_QUEUE, type SendRow } from '../../src/sends/committer.js';
 import { sendServices } from '../../src/sends/send.service.js';
 import { processSends } from '../../src/sends/send.worker.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
@@ -58,6 +60,30 @@ describe('group commit atomicity', () => {
     expect(await q(`select id from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, doomed.id])).toHaveLength(0);
     expect(await q('select id from event_sends where id = $1', [good.id])).toHaveLength(1);
     expect(await q(`select id from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, good.id])).toHaveLength(1);
+  });
+});
+
+describe('group commit against a hung database', () => {
+  it('bounds every wait (in a commit, or queued behind one) with a 503, never a hang', async () => {
+    const sockets: net.Socket[] = [];
+    const hung = net.createServer((c) => void sockets.push(c)); // accepts, never answers
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+    const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${(hung.address() as net.AddressInfo).port}/x`, max: 1 });
+    pool.on('error', () => {});
+    const committer = new GroupCommitter(pool, t.deps.boss, { commitTimeoutMs: 300, maxConcurrent: 1 });
+    const started = Date.now();
+    const first = committer.submit([row()]);
+    await new Promise((r) => setTimeout(r, 20)); // the first batch holds the only slot
+    const second = committer.submit([row()]);
+    const results = await Promise.allSettled([first, second]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'service_unavailable', headers: { 'retry-after': expect.any(String) } });
+    }
+    for (const s of sockets) s.destroy();
+    hung.close();
+    await pool.end().catch(() => {});
   });
 });
 
