@@ -26,9 +26,10 @@ export class EventFieldInput {
   @IsEnum(FieldType)
   type!: FieldType;
 
-  @Field({ defaultValue: false })
+  // Nullable with a default, as in the spec's SDL (`required: Boolean = false`): null means false.
+  @Field(() => Boolean, { nullable: true, defaultValue: false })
   @IsOptional() @IsBoolean()
-  required?: boolean;
+  required?: boolean | null;
 }
 
 @InputType()

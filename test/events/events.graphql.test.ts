@@ -64,8 +64,9 @@ describe('createEvent / event', () => {
   });
 
   it('required defaults to false; description defaults to null', async () => {
-    const r = await createEvent({ name: 'defaults', schema: { fields: [{ name: 'a', type: 'DATE' }] } });
-    expect(r.data!.createEvent.schema.fields).toEqual([{ name: 'a', type: 'DATE', required: false }]);
+    const r = await createEvent({ name: 'defaults', schema: { fields: [{ name: 'a', type: 'DATE' }, { name: 'b', type: 'STRING', required: null }] } });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.createEvent.schema.fields).toEqual([{ name: 'a', type: 'DATE', required: false }, { name: 'b', type: 'STRING', required: false }]);
     expect(r.data!.createEvent.description).toBeNull();
   });
 

@@ -62,7 +62,7 @@ export type CreateEventInput = {
 
 export type EventFieldInput = {
   name: string;
-  required?: boolean;
+  required?: boolean | null | undefined;
   type: FieldType;
 };
 
