@@ -106,7 +106,8 @@ describe('worker', () => {
     await until(() => q(`select status from event_sends where id = $1`, [ok]), (x) => x[0].status === 'processed');
     const failed = await until(() => q(`select status, failure_reason, processed_at from event_sends where id = $1`, [bad]), (x) => x[0].status === 'failed', 40_000);
     expect(failed[0].failure_reason).toContain('boom: cannot process');
-    const job = await q(`select state, retry_count, output from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, bad]);
+    // the send is marked inside the handler; pg-boss records the job's failure right after it returns
+    const job = await until(() => q(`select state, retry_count, output from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, bad]), (x) => x[0].state === 'failed');
     expect(job[0].state).toBe('failed');
     expect(job[0].retry_count).toBe(3);
     expect(job[0].output.failed).toEqual([{ id: bad, error: 'boom: cannot process' }]);
