@@ -285,6 +285,11 @@ describe('history', () => {
     expect(Object.keys(all.body.data[0])).toEqual(['id', 'event', 'status', 'errors', 'contact_id', 'email', 'data', 'timestamp', 'created_at', 'processed_at', 'failure_reason']);
     const next = await t.http('GET', `/v1/events/hist.event/sends?limit=2&after=${ids[3]}`, { token });
     expect(next.body.data.map((s: { id: string }) => s.id)).toEqual([ids[2], ids[1]]);
+    const prev = await t.http('GET', `/v1/events/hist.event/sends?limit=2&before=${ids[1]}`, { token });
+    expect(prev.body.data.map((s: { id: string }) => s.id)).toEqual([ids[3], ids[2]]);
+    const eventId = (await t.http('GET', '/v1/events/hist.event', { token })).body.id;
+    const byId = await t.http('GET', `/v1/events/${eventId}/sends?limit=1`, { token });
+    expect(byId.body.data[0].id).toBe(ids[4]);
     const rejected = await t.http('GET', '/v1/events/hist.event/sends?status=rejected', { token });
     expect(rejected.body.data.map((s: { id: string }) => s.id)).toEqual([ids[3], ids[1]]);
     expect(rejected.body.data[0].errors).toEqual([{ field: 'n', message: 'must be a number' }]);
