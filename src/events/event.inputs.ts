@@ -1,7 +1,7 @@
 /** The only place event-definition input rules live (GraphQL inputs; the REST shim validates with them too). */
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsObject, IsOptional, IsString, Length, Matches, MaxLength,
+  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsObject, IsOptional, IsString, Length, Matches, MaxLength,
   ValidateIf, ValidateNested, IsDefined,
 } from 'class-validator';
 import { Field, InputType, registerEnumType } from 'type-graphql';
@@ -57,7 +57,7 @@ export class ConversionInput {
   currencyField?: string | null;
 
   @Field(() => [String], { nullable: true })
-  @IsOptional() @IsArray() @IsString({ each: true })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @IsString({ each: true })
   currencies?: string[] | null;
 }
 

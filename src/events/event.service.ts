@@ -27,7 +27,8 @@ export function resolveConversion(input: ConversionInput | ConversionDef | undef
   const i = input as Partial<ConversionInput & ConversionDef>;
   const valueField = (i.valueField !== undefined ? i.valueField : i.value_field) ?? null;
   const currencyField = (i.currencyField !== undefined ? i.currencyField : i.currency_field) ?? null;
-  const currencies = i.currencies && i.currencies.length ? i.currencies.map((c) => c.toUpperCase()) : null;
+  // Codes are kept as given (upper-case ISO 4217 or refused), so a definition reads back unchanged.
+  const currencies = i.currencies ?? null;
   const byName = new Map(fields.map((f) => [f.name, f]));
   if (valueField !== null && byName.get(valueField)?.type !== 'number') {
     throw new AppError('conversion_value_field_invalid', `value_field "${valueField}" must name a number field of the schema`);

@@ -311,7 +311,7 @@ describe('conversion (spec §3)', () => {
   });
 
   it('accepts a valid value / currency configuration, count-only too', async () => {
-    const a = await create({ name: 'conv.value', schema, conversion: conv({ currency_field: 'currency', currencies: ['SAR', 'usd'] }) });
+    const a = await create({ name: 'conv.value', schema, conversion: conv({ currency_field: 'currency', currencies: ['SAR', 'USD'] }) });
     expect(a.status).toBe(201);
     expect(a.body.conversion).toEqual({ enabled: true, value_field: 'total', currency_field: 'currency', currencies: ['SAR', 'USD'] });
     const b = await create({ name: 'conv.count', schema, conversion: { enabled: true, value_field: null } });
@@ -330,6 +330,7 @@ describe('conversion (spec §3)', () => {
       [conv({ currency_field: 'nope' }), 'conversion_currency_field_invalid'],
       [conv({ currencies: ['SAR', 'USD'] }), 'conversion_currency_field_required'],
       [conv({ currencies: ['XYZ1'] }), 'conversion_currency_unsupported'],
+      [conv({ currencies: ['sar'] }), 'conversion_currency_unsupported'], // codes are upper-case; kept as given, never rewritten
       [{ enabled: true, value_field: null, currencies: ['SAR'] }, 'conversion_currency_without_value'],
       [{ enabled: true, value_field: null, currency_field: 'currency' }, 'conversion_currency_without_value'],
     ];
@@ -348,6 +349,8 @@ describe('conversion (spec §3)', () => {
     expect(r.body).toEqual(err422('conversion.value_field must be a string'));
     expect((await create({ name: 'conv.422b', schema, conversion: {} })).body).toEqual(err422('conversion.enabled should not be null or undefined, conversion.enabled must be a boolean value'));
     expect((await create({ name: 'conv.422c', schema, conversion: { enabled: false, bogus: 1 } })).body).toEqual(err422('conversion.property bogus should not exist'));
+    expect((await create({ name: 'conv.422d', schema, conversion: conv({ currencies: [] }) })).body).toEqual(err422('conversion.currencies must contain at least 1 elements'));
+    expect((await create({ name: 'conv.422e', schema, conversion: conv({ currencies: ['SAR', 1] }) })).body).toEqual(err422('each value in conversion.currencies must be a string'));
   });
 
   it('update: omitted stays, enabled:false clears, a schema change that breaks it is refused', async () => {

@@ -98,13 +98,33 @@ describe('property: accepted definitions round-trip', () => {
     { name: fieldName, type: fc.constantFrom('string', 'number', 'boolean', 'date'), required: fc.boolean() },
     { requiredKeys: ['name', 'type'] },
   );
-  const definition = fc.record(
-    {
-      name: fc.oneof(fc.string({ minLength: 1, maxLength: 80 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 })),
-      description: fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 40 })), { nil: null }),
-      schema: fc.record({ fields: fc.uniqueArray(field, { selector: (f) => f.name, maxLength: 12 }) }),
-    },
-    { requiredKeys: ['name'] },
+  const fields = fc.uniqueArray(field, { selector: (f) => f.name, maxLength: 12 });
+  /** Conversions over the definition's own fields: plausible ones (mostly accepted) and random ones (mostly refused). */
+  const conversion = (fs: { name: string; type: string }[]) => {
+    const of = (type: string) => fs.filter((f) => f.type === type).map((f) => f.name);
+    const pick = (names: string[]) => (names.length ? fc.option(fc.constantFrom(...names), { nil: null, freq: 3 }) : fc.constant(null));
+    const codes = (from: string[]) => fc.option(fc.uniqueArray(fc.constantFrom(...from), { minLength: 1, maxLength: 3 }), { nil: null });
+    const plausible = fc.record(
+      { enabled: fc.constant(true), value_field: pick(of('number')), currency_field: pick(of('string')), currencies: codes(['SAR', 'USD', 'EUR']) },
+      { requiredKeys: ['enabled', 'value_field'] },
+    );
+    const ref = fc.option(fc.oneof(pick(fs.map((f) => f.name)), fieldName), { nil: null });
+    const random = fc.record(
+      { enabled: fc.boolean(), value_field: ref, currency_field: ref, currencies: codes(['SAR', 'usd', 'XXZ', 'EUR']) },
+      { requiredKeys: ['enabled', 'value_field'] },
+    );
+    return fc.oneof(plausible, random);
+  };
+  const definition = fields.chain((fs) =>
+    fc.record(
+      {
+        name: fc.oneof(fc.string({ minLength: 1, maxLength: 80 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 })),
+        description: fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 40 })), { nil: null }),
+        schema: fc.constant({ fields: fs }),
+        conversion: conversion(fs),
+      },
+      { requiredKeys: ['name'] },
+    ),
   );
   let n = 0;
 
@@ -119,7 +139,10 @@ describe('property: accepted definitions round-trip', () => {
           name: def.name,
           description: def.description ?? null,
           schema: { fields: (def.schema?.fields ?? []).map((f) => ({ name: f.name, type: f.type, required: f.required ?? false })) },
-          conversion: { enabled: false, value_field: null, currency_field: null, currencies: null },
+          // enabled:false clears the rest (spec §3); an enabled one is returned as sent.
+          conversion: def.conversion?.enabled
+            ? { enabled: true, value_field: def.conversion.value_field, currency_field: def.conversion.currency_field ?? null, currencies: def.conversion.currencies ?? null }
+            : { enabled: false, value_field: null, currency_field: null, currencies: null },
         };
         expect(created.body).toMatchObject(expected);
         const got = await t.http('GET', `/v1/events/${created.body.id}`, { token: tok });
