@@ -4,6 +4,7 @@
 // autocannon at --conns (64) against each read endpoint, following keyset cursors (`after=<last id>`)
 // page by page, and EXPLAINs the history queries (index scans, no OFFSET).
 // Flags: --seed 1000000 --conns 64 --duration 15 --warmup 3 --src dist|HEAD|<commit> --no-write
+//        --only 0,1,2 (endpoints) --profile (--cpu-prof into bench/results/profiles)
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,8 @@ const { values: a } = parseArgs({
     duration: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     src: { type: 'string', default: 'dist' },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -51,7 +54,8 @@ const historySql = (status) => `explain (analyze, buffers off, costs off, timing
 const APP = prepareApp(ROOT, a.src);
 const started = new Date();
 const port = await freePort();
-const srv = await startProduct({ repoRoot: APP.dir, dbName: `bench_reads_${process.pid}`, port, role: 'api', logFile: path.join(TMP, 'reads.log') });
+const srv = await startProduct({ repoRoot: APP.dir, dbName: `bench_reads_${process.pid}`, port, role: 'api', logFile: path.join(TMP, 'reads.log'),
+  nodeArgs: a.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(HERE, 'results', 'profiles')}`] : [] });
 try {
   const { org_id: orgId, def_id: defId } = (await srv.query(`select organization_id as org_id, id as def_id from event_definitions where name = 'order.completed'`)).rows[0];
   const t0 = Date.now();
@@ -80,7 +84,7 @@ try {
     { name: 'GET /v1/events/{id}/sends?status=rejected (keyset pages of 50)', path: `/v1/events/${defId}/sends?status=rejected&limit=50` },
   ];
   const results = [];
-  for (const e of endpoints) {
+  for (const e of a.only ? endpoints.filter((_, i) => a.only.split(',').includes(String(i))) : endpoints) {
     const load = { url: srv.base, connections: conns, token: srv.token, scenario: 'reads', method: 'GET', paths: [{ name: 'r', path: e.path }] };
     await runLoad({ ...load, duration: warmup }).done;
     await sleep(300);
