@@ -1,13 +1,13 @@
 /**
  * The send worker (spec §5): pg-boss queue `sends.process`, one job per group commit carrying the
- * ids of its accepted sends. A fetched batch of jobs is processed in ONE transaction: lock the sends still `accepted`,
- * find-or-create their contacts, start the automation runs (unique per (automation, send)), mark
- * them `processed`. If that transaction fails, each send is retried alone so the others complete;
- * pg-boss retries a failing one with backoff and after the last attempt it is marked `failed`
- * with the error kept. At-least-once underneath, exactly-once in effect: only rows still
+ * ids of its accepted sends. A fetched batch of jobs is processed in ONE transaction: lock the
+ * sends still `accepted`, find-or-create their contacts, start the automation runs (unique per
+ * (automation, send)), mark them `processed`. If that transaction fails, each job and then each
+ * send is tried alone so the others complete; pg-boss retries a failing job with backoff (only
+ * its still-`accepted` sends are redone) and after the last attempt they are marked `failed` with
+ * the error kept. At-least-once underneath, exactly-once in effect: only rows still
  * `accepted` (re-checked under `for update`) are processed, and runs are unique per send.
  */
-import type pg from 'pg';
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { startRunsForSends } from '../automations/trigger.js';
 import { findOrCreateContacts } from '../contacts/contact.service.js';
@@ -175,6 +175,11 @@ export async function startSendWorker(deps: Deps): Promise<SendWorker> {
     migrate: false,
     createSchema: false,
     monitorIntervalSeconds: Math.max(1, Math.floor(SUPERVISE_EVERY_MS / 1000)),
+    // only the job monitor: the main instance keeps doing the heavier housekeeping once a minute
+    reindex: false,
+    monitorVacuum: false,
+    persistWarnings: false,
+    persistQueueStats: false,
   } as ConstructorParameters<typeof PgBoss>[0]);
   monitor.on('error', (err) => deps.log.debug({ err }, 'send supervisor error'));
   let monitorStarted = false;
@@ -214,4 +219,3 @@ export async function startSendWorker(deps: Deps): Promise<SendWorker> {
   };
 }
 
-export type { pg };
