@@ -72,6 +72,28 @@ export function requireObjectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/**
+ * Keys that make class-transformer misbehave when they are own properties of a request object
+ * (`{"name":{"constructor":true}}` made it call `true` as a class: a 500). None of our input classes
+ * declares them, so outside opaque JSON they are unknown properties: dropped before the transform and
+ * reported with class-validator's wording.
+ */
+const UNSAFE_KEYS = new Set(['constructor', '__proto__', 'prototype']);
+
+function dropUnsafeKeys(value: unknown, path: string, issues: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => dropUnsafeKeys(v, path ? `${path}.${i}` : String(i), issues));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (UNSAFE_KEYS.has(k)) {
+      issues.push(path ? `${path}.property ${k} should not exist` : `property ${k} should not exist`);
+      continue;
+    }
+    out[k] = dropUnsafeKeys(v, path ? `${path}.${k}` : k, issues);
+  }
+  return out;
+}
+
 /** Validate a plain REST body against an input class (the same class GraphQL uses). */
 export async function validateInput<T extends object>(
   cls: ClassConstructor<T>,
@@ -80,7 +102,27 @@ export async function validateInput<T extends object>(
 ): Promise<T> {
   const naming = opts.naming ?? 'rest';
   const obj = requireObjectBody(body);
-  const plain = naming === 'rest' ? restKeysToCamel(obj, opts.opaque) : obj;
-  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false, exposeDefaultValues: true });
-  return assertValid(instance as T, naming);
+  // Opaque JSON (event data, contact attributes, step bodies) bypasses class-transformer entirely:
+  // it is validated as a value and kept exactly as sent.
+  const opaque: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  const unsafe: string[] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    if (opts.opaque?.has(k)) opaque[k] = v;
+    else if (UNSAFE_KEYS.has(k)) unsafe.push(`property ${k} should not exist`); // never assigned: `rest.__proto__ = v` would set the prototype
+    else rest[k] = v;
+  }
+  const safe = dropUnsafeKeys(rest, '', unsafe) as Record<string, unknown>;
+  const plain = naming === 'rest' ? restKeysToCamel(safe, opts.opaque) : safe;
+  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false, exposeDefaultValues: true }) as T;
+  for (const [k, v] of Object.entries(opaque)) (instance as Record<string, unknown>)[naming === 'rest' ? snakeToCamel(k) : k] = v;
+  if (!unsafe.length) return assertValid(instance, naming);
+  let issues = unsafe;
+  try {
+    await assertValid(instance, naming);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    issues = [...err.message.split(', '), ...unsafe];
+  }
+  throw new AppError('validation_error', issues.join(', '));
 }
