@@ -119,7 +119,9 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
     }
   }
   L.push('', 'A server near 100 % of one core is bound by its single Node event loop; a machine near 200 % busy is bound by the shared 2 cores (server + Postgres + load generator + other tenants), and then the per-request CPU costs above decide the ratio.', '');
-  const text = `${L.join('\n')}\n`;
+  // Other scenarios are sections below the main one: one heading level down.
+  const lines = cfg.scenario === 'send' ? L : L.map((l) => (l.startsWith('#') ? `#${l}` : l));
+  const text = `${lines.join('\n')}\n`;
   if (out) upsertSection(out, cfg.scenario, text);
   return text;
 }
