@@ -8,6 +8,8 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   documents: ['test/graphql/**/*.ts', 'web/src/**/*.ts'],
   ignoreNoDocuments: true,
+  // NodeNext resolution needs the extension; without it the generated types silently resolve to {}.
+  importExtension: '.js',
   generates: {
     'test/gql/': {
       preset: 'client',

@@ -220,7 +220,7 @@ describe('updateEvent / deleteEvent', () => {
 
 describe('transport-level errors on /graphql', () => {
   it('UNAUTHENTICATED 401 without a valid key, as a GraphQL error', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: `Bearer be_${'x'.repeat(43)}` }]) {
+    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer nope' }, { authorization: `Bearer be_${'x'.repeat(43)}` }]) {
       const r = await t.http('POST', '/graphql', { headers, body: { query: '{ events { edges { cursor } } }' } });
       expect(r.status).toBe(401);
       expect(r.body).toEqual({ errors: [{ message: 'Invalid or missing API key', extensions: { code: 'UNAUTHENTICATED', status_code: 401 } }] });
