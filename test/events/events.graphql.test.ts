@@ -242,6 +242,13 @@ describe('transport-level errors on /graphql', () => {
     expect(r.body.errors[0].extensions).toEqual({ code: 'BAD_REQUEST', status_code: 400 });
   });
 
+  it('a body over 256 KiB is PAYLOAD_TOO_LARGE 413', async () => {
+    const big = JSON.stringify({ query: `{ events { edges { cursor } } } # ${'x'.repeat(256 * 1024)}` });
+    const r = await t.http('POST', '/graphql', { token, raw: big, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(413);
+    expect(r.body.errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', status_code: 413 });
+  });
+
   it('GET queries work with the preflight header', async () => {
     const r = await t.http('GET', `/graphql?query=${encodeURIComponent('{ events(first: 1) { pageInfo { hasNextPage } } }')}`, {
       token, headers: { 'apollo-require-preflight': 'true' },
