@@ -98,6 +98,8 @@ export class GroupCommitter {
   private timer: NodeJS.Timeout | undefined;
   private inflight = 0;
   private closed = false;
+  /** A flush found every commit slot busy: the next free slot takes the pending requests at once. */
+  private overdue = false;
   private idle: Array<() => void> = [];
   readonly stats = { batches: 0, sends: 0, retriedBatches: 0 };
   private readonly o: Required<CommitterOptions>;
@@ -161,11 +163,13 @@ export class GroupCommitter {
       this.inflight++;
       void this.run(batch).finally(() => {
         this.inflight--;
-        // Requests that queued up while every slot was busy have waited long enough: go now.
-        if (this.pending.length) this.flush();
-        else if (!this.inflight) for (const r of this.idle.splice(0)) r();
+        // Requests whose window passed while every slot was busy go now; younger ones keep
+        // gathering company until their window ends (bigger batches = fewer commits per send).
+        if (this.pending.length && (this.overdue || this.pendingSends >= this.o.maxBatch || this.closed)) this.flush();
+        else if (!this.pending.length && !this.inflight) for (const r of this.idle.splice(0)) r();
       });
     }
+    this.overdue = this.pending.length > 0;
   }
 
   private async run(batch: Unit[]): Promise<void> {
