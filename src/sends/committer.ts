@@ -92,6 +92,19 @@ const INSERT_KEYS = `insert into idempotency_keys (organization_id, key, request
     where idempotency_keys.expires_at <= now()
   returning organization_id, key`;
 
+// pg-boss sends its (large, per-queue constant) insert SQL unnamed, so PostgreSQL would parse and
+// plan it for every batch; naming it makes it a prepared statement per connection.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `boss_${statementNames.size}`;
+    if (statementNames.size < 50) statementNames.set(text, name);
+    else return '';
+  }
+  return name;
+}
+
 export class GroupCommitter {
   private pending: Unit[] = [];
   private pendingSends = 0;
@@ -235,7 +248,7 @@ export class GroupCommitter {
           for (const s of rows) if (s.status === 'accepted') ids.push(s.id);
           if (ids.length) {
             const job: SendJob = { ids };
-            await this.boss.insert(SEND_QUEUE, [{ data: job }], { db: { executeSql: (text: string, values?: unknown[]) => c.query(text, values) } });
+            await this.boss.insert(SEND_QUEUE, [{ data: job }], { db: { executeSql: (text: string, values?: unknown[]) => c.query({ name: statementName(text), text, values }) } });
           }
         }
         if (timedOut) throw AppError.unavailable();
