@@ -25,6 +25,9 @@ export interface Page<T> {
   backwards: boolean;
 }
 
+/** Cursors are item ids (UUIDs); anything else would reach PostgreSQL as an invalid uuid (a 500). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Parse REST list query strings; numbers arrive as text. */
 export function parseListQuery(q: Record<string, unknown>, extra: string[] = []): { page: PageArgs; search?: string; rest: Record<string, string> } {
   const allowed = new Set(['limit', 'after', 'before', 'search', ...extra]);
@@ -40,7 +43,7 @@ export function parseListQuery(q: Record<string, unknown>, extra: string[] = [])
     else if (n > 100) issues.push('limit must not be greater than 100');
     else limit = n;
   }
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const uuid = UUID;
   const after = str('after') || undefined;
   const before = str('before') || undefined;
   if (after && before) throw new AppError('bad_request', 'Provide either after or before, not both.');
@@ -63,6 +66,8 @@ export function relayToPage(args: { first?: number | null; after?: string | null
     if (v < 1) issues.push(`${k} must not be less than 1`);
     else if (v > 100) issues.push(`${k} must not be greater than 100`);
   }
+  if (args.after && !UUID.test(args.after)) issues.push('after must be a UUID');
+  if (args.before && !UUID.test(args.before)) issues.push('before must be a UUID');
   if (issues.length) throw new AppError('validation_error', issues.join(', '));
   const fromEnd = args.last != null;
   return { limit: (fromEnd ? args.last : args.first) ?? 20, after: args.after ?? undefined, before: args.before ?? undefined, fromEnd };

@@ -178,6 +178,9 @@ describe('events (Relay connection)', () => {
     expectError(await t.gql(EventsDoc, { after: ids[0], before: ids[1] }, tok), 'BAD_REQUEST', 400);
     expectError(await t.gql(EventsDoc, { first: 0 }, tok), 'VALIDATION_ERROR', 422, 'first must not be less than 1');
     expectError(await t.gql(EventsDoc, { last: 101 }, tok), 'VALIDATION_ERROR', 422, 'last must not be greater than 100');
+    // Cursors are ids: anything else is refused up front (it reached PostgreSQL as an invalid uuid: a 500).
+    expectError(await t.gql(EventsDoc, { before: 'string' }, tok), 'VALIDATION_ERROR', 422, 'before must be a UUID');
+    expectError(await t.gql(EventsDoc, { after: ' ', first: 0 }, tok), 'VALIDATION_ERROR', 422, 'first must not be less than 1, after must be a UUID');
   });
 });
 

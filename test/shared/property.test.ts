@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_MODULES } from '../../src/modules.js';
-import { EventDoc } from '../graphql/events.documents.js';
+import { print } from 'graphql';
+import { CreateEventDoc, DeleteEventDoc, EventDoc, EventsDoc, UpdateEventDoc } from '../graphql/events.documents.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;
@@ -31,6 +32,7 @@ beforeAll(async () => {
   await probe.ready();
   await probe.close();
   routes = routes.filter((r, i) => routes.findIndex((o) => o.method === r.method && o.url === r.url) === i);
+  routes.push({ method: 'POST', url: '/graphql' });
 });
 afterAll(() => t?.close());
 
@@ -55,6 +57,13 @@ const segment = fc.oneof(fc.constant('existing'), fc.constant('a\u0000'), fc.con
 
 function expectWellFormed(r: { status: number; body: any; text: string }, what: string) {
   expect(r.status, `${what} → ${r.status} ${r.text.slice(0, 300)}`).toBeLessThan(500);
+  if (what.includes(' /graphql ')) {
+    for (const e of r.body?.errors ?? []) {
+      expect(e.extensions?.status_code, `${what} → ${r.text.slice(0, 300)}`).toBeLessThan(500);
+      expect(typeof e.extensions?.code).toBe('string');
+    }
+    return;
+  }
   if (r.status >= 400) {
     expect(Object.keys(r.body).slice(0, 3), what).toEqual(['status_code', 'name', 'message']);
     expect(r.body.status_code).toBe(r.status);
@@ -63,7 +72,7 @@ function expectWellFormed(r: { status: number; body: any; text: string }, what: 
 }
 
 describe('property: never a 5xx', () => {
-  it('arbitrary JSON bodies to every /v1 route', async () => {
+  it('arbitrary JSON bodies to every /v1 route and to /graphql', async () => {
     expect(routes.length).toBeGreaterThanOrEqual(5);
     await fc.assert(
       fc.asyncProperty(fc.nat(), body, segment, async (pick, payload, seg) => {
@@ -75,6 +84,19 @@ describe('property: never a 5xx', () => {
         expectWellFormed(r, `${route.method} ${url} ${JSON.stringify(payload).slice(0, 200)}`);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('arbitrary variables to every event operation over GraphQL', async () => {
+    const ops = [CreateEventDoc, UpdateEventDoc, DeleteEventDoc, EventsDoc, EventDoc].map((d) => print(d));
+    const variables = fc.dictionary(fc.constantFrom('input', 'id', 'name', 'first', 'last', 'after', 'before', 'search'), json, { maxKeys: 4 });
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), variables, async (pick, v) => {
+        const query = ops[pick % ops.length];
+        const r = await t.http('POST', '/graphql', { token, body: { query, variables: v } });
+        expectWellFormed(r, `POST /graphql ${query.slice(0, 40)} ${JSON.stringify(v).slice(0, 200)}`);
+      }),
+      { numRuns: 150 },
     );
   });
 
