@@ -43,7 +43,10 @@ export class Migration20261123000002_sends extends Migration {
       -- here is paid on the hot insert and again when the worker updates the row)
 
       -- One row per (org, key), written in the same transaction as the sends it covers, so a
-      -- replayable response exists exactly when its sends are committed.
+      -- replayable response exists exactly when its sends are committed. There is no in-flight
+      -- state column on purpose: a request in flight is tracked in its process (duplicates wait),
+      -- and a duplicate racing on another instance blocks on this primary key until the first
+      -- commits, then replays it (src/sends/idempotency.ts).
       create table idempotency_keys (
         organization_id uuid not null,
         key varchar(256) not null,
