@@ -140,6 +140,8 @@ try {
   }
   await sleep(1000); // warm-up requests still in flight commit before the baseline snapshot
   const s0 = await snapshotDb(srv);
+  const x0 = Number((await srv.query('select xact_commit from pg_stat_database where datname = current_database()')).rows[0].xact_commit);
+  const q0 = Object.fromEntries((await srv.query('select name, count(*)::int as n from pgboss.job group by name')).rows.map((r) => [r.name, r.n]));
   const cpu0 = cpuSnapshot(pids, dbName);
   const loads = urls.map((u) => load(u, { duration, ...(rate ? { rate } : {}) }));
   const t0 = Date.now();
@@ -158,6 +160,7 @@ try {
   clearInterval(tick);
   const cpu = cpuDiff(cpu0, cpuSnapshot(pids, dbName));
   const endLoad = await snapshotDb(srv);
+  const xacts = async () => Number((await srv.query('select xact_commit from pg_stat_database where datname = current_database()')).rows[0].xact_commit);
   // Drain: every accepted send must end processed.
   const d0 = Date.now();
   let end = endLoad;
@@ -166,6 +169,11 @@ try {
     end = await snapshotDb(srv);
   }
   const drained = Math.round((Date.now() - d0) / 100) / 10;
+  // Work per accepted send, load + drain: committed transactions (all clients of this database) and jobs per queue.
+  const perSend = (n) => (n / Math.max(1, end.accepted_total - s0.accepted_total)).toFixed(2);
+  const txPerSend = perSend((await xacts()) - x0);
+  const q1 = (await srv.query('select name, count(*)::int as n from pgboss.job group by name order by name')).rows;
+  const jobsPerSend = q1.map((r) => `${r.name} ${perSend(r.n - (q0[r.name] ?? 0))}`).join(', ');
   const ok2xx = res.reduce((s, r) => s + r.ok2xx, 0);
   const sent = end.accepted_total - s0.accepted_total;
   const checks = {
@@ -187,6 +195,7 @@ try {
   md.push(`| CPU % of one core | ${Object.entries(cpu).filter(([k]) => k !== 'secs').map(([k, v]) => `${k} ${v}`).join(', ')} |`);
   md.push(`| max RSS MB | ${Object.entries(maxRss).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
   md.push(`| queue backlog (created/retry/active jobs) every 10 s | ${backlogs.join(', ') || 'n/a'}; max ${backlogs.length ? Math.max(...backlogs) : 'n/a'}, at end of load ${endLoad.backlog} |`);
+  md.push(`| work per accepted send (load + drain) | ${txPerSend} committed transactions; pg-boss jobs: ${jobsPerSend} |`);
   md.push(`| drain after load | ${drained} s until no accepted send was left (limit ${drainSecs} s) |`);
   md.push(`| accepted sends / sends in jobs (jobs) / processed / failed / runs / processed sends without a run | ${end.accepted_total} / ${end.job_sends} (${end.jobs}) / ${end.processed} / ${end.failed} / ${end.runs ?? 'n/a'} / ${end.missing_runs ?? 'n/a'} |`);
   md.push(`| checks | ${Object.entries(checks).map(([k, v]) => `${k}: ${v === null ? 'n/a' : v ? 'yes' : '**NO**'}`).join(', ')} |`);
