@@ -65,6 +65,14 @@ export async function contactExists(pool: pg.Pool, orgId: string, id: string): P
   return r.rowCount! > 0;
 }
 
+/** Which of these ids are contacts of the org (one query for a whole batch of sends). */
+export async function existingContacts(pool: pg.Pool, orgId: string, ids: string[]): Promise<Set<string>> {
+  const valid = [...new Set(ids.filter((id) => UUID_RE.test(id)))];
+  if (!valid.length) return new Set();
+  const r = await pool.query<{ id: string }>('select id from contacts where organization_id = $1 and id = any($2::uuid[])', [orgId, valid]);
+  return new Set(r.rows.map((x) => x.id));
+}
+
 /**
  * Race-safe find-or-create of many (org, email) pairs on the caller's transaction:
  * `insert … on conflict do nothing`, then select. Concurrent workers creating the same contact

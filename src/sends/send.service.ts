@@ -3,7 +3,7 @@
  * committer. Both transports call acceptSends; only the response shape differs per transport.
  */
 import { isEmail, isISO8601 } from 'class-validator';
-import { contactExists } from '../contacts/contact.service.js';
+import { contactExists, existingContacts } from '../contacts/contact.service.js';
 import { findLiveDefinition } from '../events/event.cache.js';
 import type { Deps, OrgRef } from '../shared/context.js';
 import { AppError, MESSAGES as APP_MESSAGES, type ErrorName } from '../shared/errors.js';
@@ -96,7 +96,15 @@ function itemError(code: ItemCode, name: ErrorName, message: string): ItemOutcom
 }
 
 /** Checks one send and builds its row (accepted or rejected); never writes. */
-export async function prepareItem(deps: Deps, org: OrgRef, raw: unknown, naming: Naming, idempotencyKey: string | null): Promise<ItemOutcome> {
+export async function prepareItem(
+  deps: Deps,
+  org: OrgRef,
+  raw: unknown,
+  naming: Naming,
+  idempotencyKey: string | null,
+  /** Contact ids known to exist (a batch checks all of its contact_ids in one query). */
+  knownContacts?: Set<string>,
+): Promise<ItemOutcome> {
   if (!isPlainObject(raw)) return itemError('validation_error', 'validation_error', 'each event must be a JSON object');
   const cidKey = naming === 'rest' ? 'contact_id' : 'contactId';
   const hasEmail = raw.email != null;
@@ -114,7 +122,7 @@ export async function prepareItem(deps: Deps, org: OrgRef, raw: unknown, naming:
   const def = await findLiveDefinition(deps, org.id, eventName);
   if (!def) return itemError('event_not_found', 'not_found', `Event ${eventName} not found`);
   const contactId = hasContact ? String(raw[cidKey]) : null;
-  if (contactId && !(await contactExists(deps.pool, org.id, contactId))) {
+  if (contactId && !(knownContacts ? knownContacts.has(contactId.toLowerCase()) : await contactExists(deps.pool, org.id, contactId))) {
     return itemError('contact_not_found', 'not_found', `Contact ${contactId} not found`);
   }
   const ts = raw.timestamp;
@@ -177,7 +185,10 @@ export function itemToRest(o: ItemOutcome): Record<string, unknown> {
 export async function acceptSends(deps: Deps, org: OrgRef, items: unknown[], opts: AcceptOptions): Promise<AcceptResult> {
   const svc = sendServices(deps);
   svc.budget.spend(org.id, items.length);
-  const outcomes = await Promise.all(items.map((raw) => prepareItem(deps, org, raw, opts.naming, opts.idempotency?.key ?? null)));
+  const cidKey = opts.naming === 'rest' ? 'contact_id' : 'contactId';
+  const contactIds = items.length > 1 ? items.flatMap((i) => (isPlainObject(i) && typeof i[cidKey] === 'string' ? [i[cidKey] as string] : [])) : [];
+  const known = contactIds.length ? await existingContacts(deps.pool, org.id, contactIds) : undefined;
+  const outcomes = await Promise.all(items.map((raw) => prepareItem(deps, org, raw, opts.naming, opts.idempotency?.key ?? null, known)));
   let response: StoredResponse;
   if (opts.batch) {
     response = { status: 202, body: { results: outcomes.map(itemToRest) } };
