@@ -70,6 +70,18 @@ function emailOk(email: string): boolean {
   return true;
 }
 
+// Contacts are never deleted (only with their organization), so a contact seen once stays valid:
+// single sends by contact_id skip the lookup after the first.
+const seenContacts = new Set<string>();
+async function contactKnown(deps: Deps, orgId: string, id: string): Promise<boolean> {
+  const k = `${orgId}\u0000${id.toLowerCase()}`;
+  if (seenContacts.has(k)) return true;
+  if (!(await contactExists(deps.pool, orgId, id))) return false;
+  if (seenContacts.size >= 100_000) seenContacts.clear();
+  seenContacts.add(k);
+  return true;
+}
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -122,7 +134,7 @@ export async function prepareItem(
   const def = await findLiveDefinition(deps, org.id, eventName);
   if (!def) return itemError('event_not_found', 'not_found', `Event ${eventName} not found`);
   const contactId = hasContact ? String(raw[cidKey]) : null;
-  if (contactId && !(knownContacts ? knownContacts.has(contactId.toLowerCase()) : await contactExists(deps.pool, org.id, contactId))) {
+  if (contactId && !(knownContacts ? knownContacts.has(contactId.toLowerCase()) : await contactKnown(deps, org.id, contactId))) {
     return itemError('contact_not_found', 'not_found', `Contact ${contactId} not found`);
   }
   const ts = raw.timestamp;
