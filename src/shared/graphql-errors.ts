@@ -15,6 +15,12 @@ function original(err: unknown): unknown {
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const orig = original(error);
   const code = formatted.extensions?.code as string | undefined;
+  // An invalid EmailAddress scalar is an input rule (REST: 422 "email must be an email"), not a malformed request.
+  if (!(orig instanceof AppError) && /Value is not a valid email address/.test(formatted.message)) {
+    const field = /at "(?:[^"]*\.)?([A-Za-z_]\w*)"/.exec(formatted.message)?.[1] ?? 'email';
+    const e = new AppError('validation_error', `${field} must be an email`);
+    return { message: e.message, locations: formatted.locations, path: formatted.path, extensions: { code: graphqlCode(e.code), status_code: e.status } };
+  }
   // Errors from parsing/validating the operation itself (and bad variables) stay as Apollo made them.
   if (!(orig instanceof AppError) && code && code !== 'INTERNAL_SERVER_ERROR') {
     const name: ErrorName = code === 'UNAUTHENTICATED' ? 'unauthorized' : 'bad_request';
