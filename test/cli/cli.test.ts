@@ -67,8 +67,9 @@ describe('arsel org create', () => {
   });
 
   it('refuses a missing or empty name with one line and a non-zero exit', async () => {
-    expectCleanFailure(await arsel(['org', 'create']), /--name/);
-    expectCleanFailure(await arsel(['org', 'create', '--name', '   ']), /^arsel: name must be between 1 and 200 characters\n$/);
+    const [missing, empty] = await Promise.all([arsel(['org', 'create']), arsel(['org', 'create', '--name', '   '])]);
+    expectCleanFailure(missing, /--name/);
+    expectCleanFailure(empty, /^arsel: name must be between 1 and 200 characters\n$/);
   });
 });
 
@@ -85,11 +86,10 @@ describe('arsel org list / key create / key list / key revoke', () => {
   });
 
   it('org list shows the organization (JSON and text)', async () => {
-    const json = await arsel(['org', 'list', '--json']);
+    const [json, text] = await Promise.all([arsel(['org', 'list', '--json']), arsel(['org', 'list'])]);
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout) as { id: string; name: string; created_at: string }[];
     expect(rows).toContainEqual({ id: orgId, name: 'Keys Inc', created_at: expect.stringMatching(/Z$/) });
-    const text = await arsel(['org', 'list']);
     expect(text.stdout).toContain(orgId);
     expect(text.stdout).toContain('Keys Inc');
   });
@@ -108,7 +108,7 @@ describe('arsel org list / key create / key list / key revoke', () => {
   });
 
   it('key list never prints a token', async () => {
-    const r = await arsel(['key', 'list', '--org', orgId, '--json']);
+    const [r, text] = await Promise.all([arsel(['key', 'list', '--org', orgId, '--json']), arsel(['key', 'list', '--org', orgId])]);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows.length).toBe(2);
@@ -118,7 +118,6 @@ describe('arsel org list / key create / key list / key revoke', () => {
       expect(String(row.prefix).length).toBeLessThan(20);
     }
     expect(r.stdout).not.toContain(firstToken);
-    const text = await arsel(['key', 'list', '--org', orgId]);
     expect(text.stdout).toContain(firstKeyId);
     expect(text.stdout).not.toContain(firstToken);
   });
