@@ -6,7 +6,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  */
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
-  documents: ['test/graphql/**/*.ts', 'web/src/**/*.ts'],
+  documents: ['test/graphql/**/*.ts', 'web/**/*.graphql'],
   ignoreNoDocuments: true,
   // NodeNext resolution needs the extension; without it the generated types silently resolve to {}.
   importExtension: '.js',

@@ -16,6 +16,7 @@ import { AppError, MESSAGES } from './shared/errors.js';
 import { formatGraphQLError } from './shared/graphql-errors.js';
 import { sendRestError } from './shared/rest-errors.js';
 import { buildGraphQLSchema } from './schema.js';
+import { dashboardRoutes } from './web/dashboard.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,7 +26,7 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 256 * 1024;
-const PUBLIC_PATHS = /^\/(health|ready|openapi\.json|docs)(\/|$|\?)/;
+const PUBLIC_PATHS = /^\/(health|ready|openapi\.json|docs|dashboard)(\/|$|\?)/;
 
 export interface BuildAppOptions {
   schema?: GraphQLSchema;
@@ -132,6 +133,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
       return reply.code(503).header('retry-after', '5').send({ status_code: 503, name: 'service_unavailable', message: MESSAGES.unavailable });
     }
   });
+
+  await app.register(dashboardRoutes);
 
   // GraphQL
   const schema = opts.schema ?? (await buildGraphQLSchema());
