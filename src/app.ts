@@ -8,7 +8,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import { v7 as uuidv7 } from 'uuid';
 import { authenticate } from './auth/api-key.service.js';
 import { REST_MODULES } from './modules.js';
 import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
@@ -17,6 +16,7 @@ import { formatGraphQLError } from './shared/graphql-errors.js';
 import { sendRestError } from './shared/rest-errors.js';
 import { buildGraphQLSchema } from './schema.js';
 import { dashboardRoutes } from './web/dashboard.routes.js';
+import { fastUuidv7 } from './shared/uuidv7.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,7 +40,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : uuidv7();
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : fastUuidv7();
     },
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
@@ -94,7 +94,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   // One log line per request (Authorization never logged: we log no headers, and pino redacts them anyway).
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
-      { reqId: req.id, method: req.method, url: req.url.replace(/([?&](?:key|token|api_key)=)[^&]*/gi, '$1[redacted]'), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, org: req.org?.id },
+      { reqId: req.id, method: req.method, url: req.url.includes('=') ? req.url.replace(/([?&](?:key|token|api_key)=)[^&]*/gi, '$1[redacted]') : req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, org: req.org?.id },
       'request',
     );
   });
