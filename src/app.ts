@@ -91,6 +91,18 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     if (/%00/.test(req.url)) throw new AppError('bad_request', MESSAGES.nulText);
   });
 
+  // Graceful shutdown: server.close() only reaps keep-alive sockets idle at that moment; one whose
+  // request is still in flight would stay open after its response until keepAliveTimeout (72 s),
+  // holding up the exit. Responses sent while closing therefore close their connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
   // One log line per request (Authorization never logged: we log no headers, and pino redacts them anyway).
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
