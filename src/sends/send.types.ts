@@ -51,7 +51,7 @@ export class SendEventResult {
 
 export const EventSendConnection = ConnectionType(EventSendType, 'EventSend');
 
-/** A row of event_sends as the history query returns it. */
+/** A row of event_sends as the history query returns it (timestamps as epoch ms: see send.history.ts). */
 export interface SendRecord {
   id: string;
   event_name: string;
@@ -60,9 +60,9 @@ export interface SendRecord {
   contact_id: string | null;
   email: string | null;
   data: Record<string, unknown>;
-  timestamp: Date;
-  created_at: Date;
-  processed_at: Date | null;
+  timestamp: number;
+  created_at: number;
+  processed_at: number | null;
   failure_reason: string | null;
 }
 
@@ -74,9 +74,9 @@ export const sendToGraphQL = (s: SendRecord): EventSendType => ({
   contactId: s.contact_id,
   email: s.email,
   data: s.data,
-  timestamp: s.timestamp,
-  createdAt: s.created_at,
-  processedAt: s.processed_at,
+  timestamp: new Date(s.timestamp),
+  createdAt: new Date(s.created_at),
+  processedAt: s.processed_at === null ? null : new Date(s.processed_at),
   failureReason: s.failure_reason,
 });
 
@@ -88,8 +88,8 @@ export const sendToRest = (s: SendRecord) => ({
   contact_id: s.contact_id,
   email: s.email,
   data: s.data,
-  timestamp: s.timestamp.toISOString(),
-  created_at: s.created_at.toISOString(),
-  processed_at: s.processed_at ? s.processed_at.toISOString() : null,
+  timestamp: new Date(s.timestamp).toISOString(),
+  created_at: new Date(s.created_at).toISOString(),
+  processed_at: s.processed_at === null ? null : new Date(s.processed_at).toISOString(),
   failure_reason: s.failure_reason,
 });
