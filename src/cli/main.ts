@@ -141,6 +141,10 @@ export function buildProgram(): Command {
     .option('--json', 'print {"id","revoked_at"}')
     .action(async (keyId: string, opts: { json?: boolean }) => {
       const k = await withRuntime((em, svc) => svc.revokeApiKey(em, keyId));
+      // Running servers drop the key from their cache when the NOTIFY sent at commit reaches them,
+      // a few ms later. Returning only after that window means a request made right after this
+      // command is already refused.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       if (opts.json) out(JSON.stringify({ id: k.id, revoked_at: iso(k.revokedAt) }));
       else out(`Revoked API key ${k.id} (${k.tokenPrefix}…) at ${iso(k.revokedAt)}.`);
     });
