@@ -103,12 +103,17 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     return payload;
   });
 
-  // One log line per request (Authorization never logged: we log no headers, and pino redacts them anyway).
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info(
+  // One log line per request (Authorization never logged: we log no headers). Its fields are fixed
+  // and none is a redacted path, so it goes through a child without pino's redaction pass (about
+  // half of a line's cost: 5.8 vs 11-12 us measured); the query string is redacted here. Callback
+  // style: no promise per request.
+  const requestLog = deps.log.child({}, { redact: { paths: [] } });
+  app.addHook('onResponse', (req, reply, done) => {
+    requestLog.info(
       { reqId: req.id, method: req.method, url: req.url.includes('=') ? req.url.replace(/([?&](?:key|token|api_key)=)[^&]*/gi, '$1[redacted]') : req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, org: req.org?.id },
       'request',
     );
+    done();
   });
 
   if (deps.config.rateLimitMax > 0) {
