@@ -12,7 +12,7 @@ import { Organization } from './auth/organization.entity.js';
 import { ConfigError, loadConfig, type Role } from './config.js';
 import { EmbeddedDbError } from './db/embedded.js';
 import { FEATURES } from './modules.js';
-import { createLogger, createRuntime } from './runtime.js';
+import { createLogger, createRuntime, flushLogger } from './runtime.js';
 
 const HELP = `Usage: npm start -- [--role api|worker|all]
 
@@ -51,7 +51,11 @@ async function main(): Promise<void> {
   closeWithGrace({ delay: config.shutdownTimeoutMs + 5_000 }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'fatal error, shutting down');
     else log.info({ signal }, 'shutting down');
-    await stop();
+    try {
+      await stop();
+    } finally {
+      await flushLogger(log); // the logger buffers; write everything before close-with-grace exits
+    }
   });
 
   if (config.role !== 'api') for (const f of FEATURES) await f.startWorker?.(deps);
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
   } else {
     log.info({ role: config.role }, 'arsel-events worker is ready');
   }
+  await flushLogger(log);
 }
 
 /** First start on an empty database: create a Default organization and print its key once. */
