@@ -36,54 +36,44 @@ export interface ListSendsOptions {
 }
 
 /**
- * The history query, one text per shape (event or none × status × cursor × order). With an event,
- * the definition is checked in the same statement instead of a MikroORM `findOne` per request (that
- * round trip + fork + hydration was ~15 % of the route's CPU): no row back = no such definition
- * (404), one row with a null id = an empty page. Keyset on the indexes (organization_id,
- * event_definition_id[, status], id desc); no OFFSET.
+ * The history query, one text per shape (event or not × status × cursor × order): a keyset page on
+ * the indexes (organization_id, event_definition_id[, status], id desc); no OFFSET.
  *
  * Sent unnamed on purpose (planned with the actual values every time, ~0.1 ms): as a named
- * prepared statement PostgreSQL switches to a generic plan after five executions, and the generic
+ * prepared statement PostgreSQL may switch to a generic plan after five executions, and the generic
  * plan walks the primary key backwards filtering on event and status (1/n_distinct selectivity):
  * 950 rows read for a page of 51 rejected sends in bench/reads.js's data, the whole table for a
- * status or event with no sends. The definition id is a parameter of the sends scan (not a join
- * column) for the same reason: the planner sees its frequency.
+ * status or event with no sends (805 ms at 1 M sends). The definition id is a parameter, never a
+ * join column, for the same reason: the planner must see its frequency.
  */
-interface Statement {
-  text: string;
-  /** Which of [org, limit, definition id, status, cursor] (1-based) fill $1, $2, … */
-  params: number[];
-}
-const statements = new Map<string, Statement>();
-export function historyStatement(event: boolean, status: boolean, op: '<' | '>' | '', order: 'desc' | 'asc'): Statement {
+const statements = new Map<string, string>();
+export function historyStatement(event: boolean, status: boolean, op: '<' | '>' | '', order: 'desc' | 'asc'): { text: string; params: number[] } {
   const key = `${event ? 'e' : 'o'}_${status ? 's' : 'a'}_${op === '<' ? 'lt' : op === '>' ? 'gt' : 'no'}_${order}`;
-  let st = statements.get(key);
-  if (st) return st;
-  // $1 org, $2 limit, $3 definition id, $4 status, $5 cursor (unused ones are left out of the text)
+  // $1 org, $2 limit, then definition id, status, cursor when present (in that order)
+  const params = [1, 2];
+  let text = statements.get(key);
   const where = ['organization_id = $1'];
-  if (event) where.push('event_definition_id = $3::uuid');
-  if (status) where.push('status = $4');
-  if (op) where.push(`id ${op} $5`);
-  const sends = `select ${COLUMNS} from event_sends where ${where.join(' and ')} order by id ${order} limit $2`;
-  let text = sends;
-  if (event) {
-    text = `select d.id as definition_id, s.* from (select id from event_definitions where organization_id = $1 and id = $3::uuid) d left join (${sends}) s on true`;
+  if (event) where.push(`event_definition_id = $${params.push(3)}`);
+  if (status) where.push(`status = $${params.push(4)}`);
+  if (op) where.push(`id ${op} $${params.push(5)}`);
+  if (text === undefined) {
+    text = `select ${COLUMNS} from event_sends where ${where.join(' and ')} order by id ${order} limit $2`;
+    statements.set(key, text);
   }
-  // Unused parameter numbers may not be skipped; renumber densely.
-  const used = [...new Set([...text.matchAll(/\$(\d)/g)].map((m) => Number(m[1])))].sort((x, y) => x - y);
-  const renum = new Map(used.map((n, i) => [n, i + 1]));
-  text = text.replace(/\$(\d)/g, (_, n) => `$${renum.get(Number(n))}`);
-  st = { text, params: used };
-  statements.set(key, st);
-  return st;
+  return { text, params };
 }
 
-/** A definition by name, soft-deleted ones included, newest first (what getEvent with includeDeleted finds). */
-async function definitionIdByName(pool: pg.Pool, org: OrgRef, name: string): Promise<string | undefined> {
+/**
+ * The definition behind `event` (id or name, soft-deleted ones included, newest first by name): what
+ * getEvent with includeDeleted finds, without MikroORM (its fork + findOne + hydration was ~15 % of
+ * the history route's CPU).
+ */
+async function definitionId(pool: pg.Pool, org: OrgRef, event: string): Promise<string | undefined> {
+  const byId = UUID_RE.test(event);
   const r = await pool.query<{ id: string }>({
-    name: 'sends_history_definition_by_name',
-    text: 'select id from event_definitions where organization_id = $1 and name = $2 order by id desc limit 1',
-    values: [org.id, name],
+    name: byId ? 'sends_history_definition_by_id' : 'sends_history_definition_by_name',
+    text: `select id from event_definitions where organization_id = $1 and ${byId ? 'id = $2::uuid' : 'name = $2 order by id desc limit 1'}`,
+    values: [org.id, event],
   });
   return r.rows[0]?.id;
 }
@@ -93,18 +83,17 @@ export async function listSends(_em: EntityManager, pool: pg.Pool, org: OrgRef, 
     throw new AppError('validation_error', `status must be one of the following values: ${SEND_STATUSES.join(', ')}`);
   }
   const notFound = () => AppError.notFound(`Event ${opts.event} not found`);
-  let definitionId: string | undefined;
-  if (opts.event !== undefined) {
-    // By id: checked inside the history statement. By name (GraphQL filters, REST by name): one lookup first.
-    definitionId = UUID_RE.test(opts.event) ? opts.event : await definitionIdByName(pool, org, opts.event);
-    if (definitionId === undefined) throw notFound();
-  }
+  // By id the page is read first: sends of this org with that definition id prove the definition is
+  // the org's (sends are only recorded against the org's own definitions, which are never deleted),
+  // so the definition lookup is only needed for an empty page. By name it resolves the id first.
+  const byId = opts.event !== undefined && UUID_RE.test(opts.event);
+  const defId = opts.event === undefined || byId ? opts.event : await definitionId(pool, org, opts.event);
+  if (opts.event !== undefined && defId === undefined) throw notFound();
   return keysetPage(opts.page, async (cursor, order, limit) => {
-    const st = historyStatement(definitionId !== undefined, opts.status !== undefined, cursor?.op ?? '', order);
-    const all = [org.id, Number(limit), definitionId, opts.status, cursor?.id];
-    const r = await pool.query<SendRecord & { definition_id?: string }>(st.text, st.params.map((n) => all[n - 1]));
-    if (definitionId === undefined) return r.rows;
-    if (r.rows.length === 0) throw notFound();
-    return r.rows[0]!.id === null ? [] : r.rows;
+    const st = historyStatement(defId !== undefined, opts.status !== undefined, cursor?.op ?? '', order);
+    const all = [org.id, Number(limit), defId, opts.status, cursor?.id];
+    const r = await pool.query<SendRecord>(st.text, st.params.map((n) => all[n - 1]));
+    if (byId && r.rows.length === 0 && (await definitionId(pool, org, opts.event!)) === undefined) throw notFound();
+    return r.rows;
   });
 }
