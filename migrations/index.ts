@@ -8,10 +8,12 @@ import { Migration20261123000001_foundation } from './Migration20261123000001_fo
 import { Migration20261123000002_sends } from './Migration20261123000002_sends.js';
 import { Migration20261123000003_automations } from './Migration20261123000003_automations.js';
 import { Migration20261123000004_automation_outbox } from './Migration20261123000004_automation_outbox.js';
+import { Migration20261123085500_event_definitions_name_index } from './Migration20261123085500_event_definitions_name_index.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
   { name: 'Migration20261123000002_sends', class: Migration20261123000002_sends },
   { name: 'Migration20261123000003_automations', class: Migration20261123000003_automations },
   { name: 'Migration20261123000004_automation_outbox', class: Migration20261123000004_automation_outbox },
+  { name: 'Migration20261123085500_event_definitions_name_index', class: Migration20261123085500_event_definitions_name_index },
 ];
