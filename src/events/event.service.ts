@@ -99,7 +99,7 @@ export async function createEvent(em: EntityManager, org: OrgRef, input: CreateE
  * epoch ms (the ORM pool keeps timestamptz as text).
  */
 const listStatements = new Map<string, { name: string; text: string }>();
-function listEventsStatement(search: boolean, op: '<' | '>' | '', order: 'desc' | 'asc') {
+export function listEventsStatement(search: boolean, op: '<' | '>' | '', order: 'desc' | 'asc') {
   const key = `${search ? 's' : 'a'}_${op === '<' ? 'lt' : op === '>' ? 'gt' : 'no'}_${order}`;
   let st = listStatements.get(key);
   if (!st) {
