@@ -80,6 +80,30 @@ export const sendToGraphQL = (s: SendRecord): EventSendType => ({
   failureReason: s.failure_reason,
 });
 
+const HOUR = 3_600_000;
+let hourStart = NaN;
+let hourPrefix = '';
+/**
+ * `new Date(ms).toISOString()`, for integral ms, without a Date per value: the "YYYY-MM-DDTHH:"
+ * part is remembered for the last hour seen (a page of history is mostly within one hour) and the
+ * minutes/seconds/milliseconds are appended. Formatting three timestamps × 50 rows through Date was
+ * 3.5 % of the history route's CPU samples (bench/reads.js profile).
+ */
+export function isoFromMs(ms: number): string {
+  if (!(ms >= -8.64e15 && ms <= 8.64e15)) return new Date(ms).toISOString(); // RangeError, as before
+  const rest = ((ms % HOUR) + HOUR) % HOUR;
+  const start = ms - rest;
+  if (start !== hourStart) {
+    const iso = new Date(start).toISOString(); // throws RangeError out of range, like toISOString
+    hourPrefix = iso.slice(0, iso.length - 10); // always ends "mm:ss.sssZ"
+    hourStart = start;
+  }
+  const m = Math.floor(rest / 60_000);
+  const sec = Math.floor(rest / 1000) % 60;
+  const f = rest % 1000;
+  return `${hourPrefix}${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}.${f < 10 ? '00' : f < 100 ? '0' : ''}${f}Z`;
+}
+
 export const sendToRest = (s: SendRecord) => ({
   id: s.id,
   event: s.event_name,
@@ -88,8 +112,8 @@ export const sendToRest = (s: SendRecord) => ({
   contact_id: s.contact_id,
   email: s.email,
   data: s.data,
-  timestamp: new Date(s.timestamp).toISOString(),
-  created_at: new Date(s.created_at).toISOString(),
-  processed_at: s.processed_at === null ? null : new Date(s.processed_at).toISOString(),
+  timestamp: isoFromMs(s.timestamp),
+  created_at: isoFromMs(s.created_at),
+  processed_at: s.processed_at === null ? null : isoFromMs(s.processed_at),
   failure_reason: s.failure_reason,
 });
