@@ -128,6 +128,7 @@ interface EventRow {
   updated_ms: number;
 }
 
+/** Reads only through `em.getConnection()` (no identity map): callers may pass the global EntityManager. */
 export async function listEvents(em: EntityManager, org: OrgRef, opts: { page: PageArgs; search?: string }): Promise<Page<EventDefinition>> {
   const search = opts.search ? `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
   const pool = await em.getConnection().getNativeClient();
