@@ -26,7 +26,7 @@ async function countStatus(file, from, code) {
     const text = carry + chunk;
     let i = text.indexOf(needle);
     while (i !== -1) { n++; i = text.indexOf(needle, i + needle.length); }
-    carry = text.slice(-needle.length);
+    carry = text.slice(-(needle.length - 1)); // a match ending at the chunk edge was already counted
   }
   return n;
 }

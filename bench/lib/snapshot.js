@@ -14,7 +14,7 @@ export function prepareApp(root, src = 'dist') {
   let rev = null;
   if (src === 'dist') {
     if (!existsSync(path.join(root, 'dist', 'src', 'main.js'))) throw new Error('dist/src/main.js missing: run `npm run build` (npm run bench does)');
-    for (const p of ['dist', 'bin', 'package.json']) cpSync(path.join(root, p), path.join(dir, p), { recursive: true });
+    for (const p of ['dist', 'bin', 'web', 'package.json']) cpSync(path.join(root, p), path.join(dir, p), { recursive: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   } else {
     rev = execFileSync('git', ['-C', root, 'rev-parse', '--short', src], { encoding: 'utf8' }).trim();
