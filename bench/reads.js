@@ -5,13 +5,12 @@
 // page by page, and EXPLAINs the history queries (index scans, no OFFSET).
 // Flags: --seed 1000000 --conns 64 --duration 15 --warmup 3 --src dist|HEAD|<commit> --no-write
 //        --only 0,1,2 (endpoints) --profile (--cpu-prof into bench/results/profiles)
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, installCleanup, sleep, track } from './lib/children.js';
+import { freePort, installCleanup, runLoad, sleep } from './lib/children.js';
 import { cpuDiff, cpuSnapshot, sampleRss } from './lib/proc.js';
 import { startProduct } from './lib/product.js';
 import { upsertSection } from './lib/sections.js';
@@ -38,12 +37,6 @@ installCleanup((600 + 4 * (duration + warmup + 10)) * 1000);
 const TMP = path.join(os.tmpdir(), `arsel-bench-${process.pid}`);
 mkdirSync(TMP, { recursive: true });
 
-function runLoad(opts) {
-  const child = track(spawn(process.execPath, [path.join(HERE, 'load.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] }));
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  return { pid: child.pid, done: new Promise((res, rej) => child.on('exit', (c) => (c === 0 ? res(JSON.parse(out)) : rej(new Error(`load exited ${c}`))))) };
-}
 
 // The history query of src/sends/send.history.ts (listSends), for EXPLAIN: the app's own statement
 // (historyStatement) when the measured build exports it, else the SQL listSends used to run.

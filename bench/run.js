@@ -4,14 +4,13 @@
 // Flags: --quick --conns 64,256 --reps 3 --duration 20 --warmup 3 --modes baseline,product
 //        (modes: baseline, product = `node dist/src/main.js` with --role, product-api = the same with --role api)
 //        --role all|api --scenario send|mixed --src dist|HEAD|<commit> --profile --out bench/RESULTS.md --no-write
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveBaselineDir, startBaseline } from './lib/baseline.js';
-import { freePort, installCleanup, sleep, track } from './lib/children.js';
+import { freePort, installCleanup, runLoad, sleep } from './lib/children.js';
 import { cpuDiff, cpuSnapshot, rssMb, sampleRss } from './lib/proc.js';
 import { startProduct } from './lib/product.js';
 import { MIX } from './lib/scenarios.js';
@@ -56,15 +55,6 @@ installCleanup(budgetMs);
 const TMP = path.join(os.tmpdir(), `arsel-bench-${process.pid}`);
 mkdirSync(TMP, { recursive: true });
 
-function runLoad(opts) {
-  const child = track(spawn(process.execPath, [path.join(HERE, 'load.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] }));
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  const done = new Promise((resolve, reject) => {
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
-  });
-  return { pid: child.pid, done };
-}
 
 /**
  * mixed: what the client saw (answers per kind, plus requests still in flight when the run ended)

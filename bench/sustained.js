@@ -6,13 +6,12 @@
 //   --mode scaleout: two `--role api` and two `--role worker` processes on one database, load on both
 //     APIs (closed loop, --conns each), then drain: zero duplicate runs, every send processed once.
 // Flags: --rate <req/s> (skip the 10 s max measurement) --conns 64 --duration s --drain 180 --no-write
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, installCleanup, sleep, track } from './lib/children.js';
+import { freePort, installCleanup, runLoad, sleep } from './lib/children.js';
 import { dropDatabase } from './lib/db.js';
 import { cpuDiff, cpuSnapshot, rssMb } from './lib/proc.js';
 import { SEND_BODY, startExtra, startProduct } from './lib/product.js';
@@ -42,12 +41,6 @@ installCleanup((duration + drainSecs + 240) * 1000);
 const TMP = path.join(os.tmpdir(), `arsel-bench-${process.pid}`);
 mkdirSync(TMP, { recursive: true });
 
-function runLoad(opts) {
-  const child = track(spawn(process.execPath, [path.join(HERE, 'load.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] }));
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  return { pid: child.pid, done: new Promise((res, rej) => child.on('exit', (c) => (c === 0 ? res(JSON.parse(out)) : rej(new Error(`load exited ${c}`))))) };
-}
 
 let enabledAt = null; // sends created after this must each get exactly one run
 const AUTOMATION = {

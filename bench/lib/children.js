@@ -1,6 +1,8 @@
 // Every child process the bench starts is tracked here and killed on exit, failure or signal.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const live = new Set();
 
@@ -73,4 +75,17 @@ export async function waitHttp(url, child, timeoutMs = 60_000) {
     await sleep(150);
   }
   throw new Error(`${url}: not ready after ${timeoutMs} ms`);
+}
+
+const LOAD_JS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'load.js');
+
+/** autocannon in its own process (bench/load.js): `done` resolves to its JSON summary. */
+export function runLoad(opts) {
+  const child = track(spawn(process.execPath, [LOAD_JS, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const done = new Promise((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
+  });
+  return { pid: child.pid, done };
 }
