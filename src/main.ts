@@ -48,6 +48,17 @@ async function main(): Promise<void> {
     for (const f of [...FEATURES].reverse()) await f.stop?.(deps);
     await runtime.close(); // queue (graceful), pools, embedded database
   };
+  // Under `npm start`, npm is the parent. If npm itself is killed (SIGKILL cannot be forwarded), do not
+  // linger as an orphan holding the port and the database: shut down as if told to.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) {
+        log.warn({ parent }, 'the npm process that started this server is gone; shutting down');
+        process.kill(process.pid, 'SIGTERM');
+      }
+    }, 500).unref();
+  }
   closeWithGrace({ delay: config.shutdownTimeoutMs + 5_000 }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'fatal error, shutting down');
     else log.info({ signal }, 'shutting down');
