@@ -5,12 +5,12 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { runningPort } from '../../src/db/embedded.js';
+import { freePort } from '../../src/db/embedded.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'arsel.js');
 const MAIN = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
@@ -29,15 +29,6 @@ function arsel(args: string[]): Promise<{ code: number; stdout: string; stderr: 
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arsel-cli-embedded-'));

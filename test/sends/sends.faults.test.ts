@@ -9,7 +9,12 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, startTestApp } from '../setup/harness.js';
+import { freePort } from '../../src/db/embedded.js';
+import { createTestDatabase, startTestApp, until } from '../setup/harness.js';
+
+/** Processes are starting and the database is cut on purpose here: a failing probe means "not yet". */
+const untilRetrying = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs?: number, what?: string) =>
+  until(fn, ok, timeoutMs, what, { retryErrors: true });
 
 const ROOT = process.cwd();
 const DIST = path.join(ROOT, '.vitest-tmp', `sends-faults-${process.pid}`);
@@ -25,24 +30,7 @@ afterAll(() => {
   fs.rmSync(DIST, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined as T);
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what} not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Server {
   proc: ChildProcess;
@@ -65,7 +53,7 @@ function startServer(databaseUrl: string, port: number, role: 'all' | 'api' | 'w
 }
 
 async function ready(port: number): Promise<void> {
-  await until(() => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status), (s) => s === 200, 30_000, 'server ready');
+  await untilRetrying(() => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status), (s) => s === 200, 30_000, 'server ready');
 }
 
 const post = (port: number, token: string, p: string, body: unknown) =>
@@ -77,7 +65,7 @@ async function boot(db: string, port: number, role: 'all' | 'api', env: Record<s
     throw new Error(`${(e as Error).message}\n${server.output()}`);
   });
   const keyRe = /API key \(shown once, store it now\): (be_\S+)/;
-  await until(async () => keyRe.test(server.output()), Boolean, 10_000, 'key printed').catch(() => {});
+  await untilRetrying(async () => keyRe.test(server.output()), Boolean, 10_000, 'key printed').catch(() => {});
   const token = keyRe.exec(server.output())?.[1];
   if (!token) throw new Error(`no key printed:\n${server.output()}`);
   expect((await post(port, token, '/v1/events', { name: 'order.completed', schema: { fields: [{ name: 'seq', type: 'number', required: true }] } })).status).toBe(201);
@@ -105,7 +93,7 @@ describe('SIGKILL', () => {
       }
     };
     const clients = Array.from({ length: 16 }, client);
-    await until(async () => acked.size, (n) => n >= 500, 20_000, '500 acknowledged sends');
+    await untilRetrying(async () => acked.size, (n) => n >= 500, 20_000, '500 acknowledged sends');
     server.proc.kill('SIGKILL');
     await server.exited;
     stop = true;
@@ -122,7 +110,7 @@ describe('SIGKILL', () => {
       for (const [n, id] of acked) expect(bySeq.get(n)).toEqual([id]); // present, exactly once
       expect([...bySeq.values()].every((ids) => ids.length === 1)).toBe(true); // nothing recorded twice
       // every recorded send has its job: after restart they all end processed
-      await until(() => pool.query(`select count(*)::int n from event_sends where status <> 'processed'`).then((r) => r.rows[0].n), (n) => n === 0, 30_000, 'all processed');
+      await untilRetrying(() => pool.query(`select count(*)::int n from event_sends where status <> 'processed'`).then((r) => r.rows[0].n), (n) => n === 0, 30_000, 'all processed');
     } finally {
       await pool.end();
       again.proc.kill('SIGTERM');
@@ -147,7 +135,7 @@ describe('SIGKILL', () => {
       }
       const processed = () => pool.query(`select count(*)::int n from event_sends where status = 'processed'`).then((r) => r.rows[0].n as number);
       const w1 = startServer(db, port, 'worker', { WORKER_BATCH_SIZE: '100' });
-      await until(processed, (n) => n > 0, 30_000, 'worker started processing');
+      await untilRetrying(processed, (n) => n > 0, 30_000, 'worker started processing');
       w1.proc.kill('SIGKILL');
       await w1.exited;
       const mid = await processed();
@@ -155,7 +143,7 @@ describe('SIGKILL', () => {
 
       const w2 = startServer(db, port, 'worker');
       try {
-        await until(processed, (n) => n === total, 45_000, 'every send processed');
+        await untilRetrying(processed, (n) => n === total, 45_000, 'every send processed');
         const runs = (await pool.query(`select count(*)::int n, count(distinct (automation_id, send_id))::int d from automation_runs`)).rows[0];
         expect(runs).toEqual({ n: total, d: total });
       } finally {
@@ -216,7 +204,7 @@ describe('database unreachable', () => {
         expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
       }
       await open();
-      const back = await until(() => t.http('POST', '/v1/events/send', { token, body }), (r) => r.status === 202, 20_000, 'recovery');
+      const back = await untilRetrying(() => t.http('POST', '/v1/events/send', { token, body }), (r) => r.status === 202, 20_000, 'recovery');
       expect(back.body.status).toBe('accepted');
     } finally {
       await open().catch(() => {});

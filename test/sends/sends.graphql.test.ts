@@ -2,21 +2,12 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateEventDoc } from '../graphql/events.documents.js';
 import { SendEventDoc, SendEventsDoc, SendsDoc } from '../graphql/sends.documents.js';
-import { startTestApp, type TestApp } from '../setup/harness.js';
+import { startTestApp, until, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;
 let token: string;
 let other: string;
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   t = await startTestApp({ worker: true });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/harness.js';
+import { startTestApp, until, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;
 let token: string;
@@ -20,15 +20,6 @@ const order = {
   },
 };
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const send = (body: unknown, headers: Record<string, string> = {}, tok = token) => t.http('POST', '/v1/events/send', { token: tok, body, headers });
 const count = async (sql: string, values: unknown[] = []) => Number((await t.deps.pool.query(sql, values)).rows[0].n);

@@ -5,22 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommitter, SEND_QUEUE, type SendRow } from '../../src/sends/committer.js';
 import { sendServices } from '../../src/sends/send.service.js';
 import { processSends } from '../../src/sends/send.worker.js';
-import { startTestApp, type TestApp } from '../setup/harness.js';
+import { startTestApp, until, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;
 let token: string;
 let orgId: string;
 let defId: string;
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const q = async (sql: string, values: unknown[] = []) => (await t.deps.pool.query(sql, values)).rows;
 const send = (body: unknown) => t.http('POST', '/v1/events/send', { token, body });
 

@@ -108,3 +108,23 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
     },
   };
 }
+
+/**
+ * Poll `fn` until `ok(value)` holds; throws (naming `what` and the last value) after `timeoutMs`.
+ * With `retryErrors`, a throwing `fn` counts as "not yet" (a server still starting, a database cut).
+ */
+export async function until<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+  opts: { retryErrors?: boolean } = {},
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = opts.retryErrors ? await fn().catch(() => undefined as T) : await fn();
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > end) throw new Error(`${what} not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -4,18 +4,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { createTestDatabase } from '../setup/harness.js';
+import { createTestDatabase, until } from '../setup/harness.js';
 
 const MAIN = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
 
 const alive = (pid: number) => {
   try {
@@ -36,15 +28,15 @@ it('a server started by npm shuts down when its npm parent is SIGKILLed', async 
   });
   let out = '';
   parent.stdout!.on('data', (d) => (out += d));
-  expect(await until(async () => /^\d+\n/.test(out), 10_000)).toBe(true);
+  await until(async () => /^\d+\n/.test(out), Boolean, 10_000, 'server pid printed');
   const serverPid = Number(out.split('\n')[0]);
   // Let it boot (it listens on a random port; being alive after boot is what matters here).
-  expect(await until(async () => out.includes('first start'), 30_000)).toBe(true);
+  await until(async () => out.includes('first start'), Boolean, 30_000, 'server started');
   expect(alive(serverPid)).toBe(true);
 
   try {
     parent.kill('SIGKILL');
-    expect(await until(async () => !alive(serverPid), 20_000)).toBe(true);
+    await until(async () => !alive(serverPid), Boolean, 20_000, 'server exited after its parent was killed');
   } finally {
     if (alive(serverPid)) process.kill(serverPid, 'SIGKILL');
   }

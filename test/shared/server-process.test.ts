@@ -11,21 +11,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { createTestDatabase } from '../setup/harness.js';
+import { freePort } from '../../src/db/embedded.js';
 
 const MAIN = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 
 interface Server { proc: ChildProcess; out: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function start(databaseUrl: string, port: number): Promise<Server> {
   const { DATABASE_URL: _a, PORT: _b, LOG_LEVEL: _c, ...env } = process.env;
