@@ -74,6 +74,29 @@ export async function loadRunContext(client: pg.ClientBase, run: { send_id: stri
 /** The side effect of this (run, step) already exists: an earlier attempt committed it; do nothing. */
 class DuplicateEffect extends Error {}
 
+/**
+ * The step's side effect goes to the outbox once: the idempotency key `<run>:<step>` is unique, so a
+ * retried or duplicated step job finds it taken (DuplicateEffect) instead of sending twice.
+ */
+async function insertOutbox(
+  client: pg.ClientBase,
+  run: RunRow,
+  stepKey: string,
+  kind: 'email' | 'webhook',
+  payload: Record<string, unknown>,
+  maxAttempts: number,
+  logIndex: number,
+): Promise<string> {
+  const outboxId = uuidv7();
+  const ins = await client.query(
+    `insert into automation_outbox (id, organization_id, automation_id, run_id, step_key, kind, idempotency_key, payload, max_attempts, log_index)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (idempotency_key) do nothing returning id`,
+    [outboxId, run.organization_id, run.automation_id, run.id, stepKey, kind, `${run.id}:${stepKey}`, payload, maxAttempts, logIndex],
+  );
+  if (!ins.rowCount) throw new DuplicateEffect();
+  return outboxId;
+}
+
 const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
 /**
@@ -164,14 +187,8 @@ async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Pro
           const body = await renderTemplate(String(step.body), loaded!.ctx);
           const to = (step.to ? await renderTemplate(String(step.to), loaded!.ctx) : String(loaded!.ctx.contact.email ?? '')).trim();
           if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new Error(`no valid recipient (got ${JSON.stringify(to)})`);
-          const outboxId = uuidv7();
           const payload = { from: deps.config.mailFrom, to, subject, text: body, ...(/^\s*</.test(body) ? { html: body } : {}) };
-          const ins = await client.query(
-            `insert into automation_outbox (id, organization_id, automation_id, run_id, step_key, kind, idempotency_key, payload, max_attempts, log_index)
-             values ($1, $2, $3, $4, $5, 'email', $6, $7, 10, $8) on conflict (idempotency_key) do nothing returning id`,
-            [outboxId, run.organization_id, run.automation_id, run.id, step.key, `${run.id}:${step.key}`, payload, log.length],
-          );
-          if (!ins.rowCount) throw new DuplicateEffect();
+          const outboxId = await insertOutbox(client, run, step.key, 'email', payload, 10, log.length);
           outboxRows++;
           entry.outcome = 'queued';
           entry.details = { to, subject, outbox_id: outboxId, delivery: 'pending' };
@@ -191,15 +208,9 @@ async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Pro
           break;
         }
         case 'webhook': {
-          const outboxId = uuidv7();
           const body = JSON.stringify({ event: loaded!.raw.event, contact: loaded!.raw.contact, send_id: run.send_id, automation_id: run.automation_id, run_id: run.id, step: step.key });
           const payload = { url: step.url, headers: (step.headers as Record<string, string>) ?? {}, body };
-          const ins = await client.query(
-            `insert into automation_outbox (id, organization_id, automation_id, run_id, step_key, kind, idempotency_key, payload, max_attempts, log_index)
-             values ($1, $2, $3, $4, $5, 'webhook', $6, $7, 6, $8) on conflict (idempotency_key) do nothing returning id`,
-            [outboxId, run.organization_id, run.automation_id, run.id, step.key, `${run.id}:${step.key}`, payload, log.length],
-          );
-          if (!ins.rowCount) throw new DuplicateEffect();
+          const outboxId = await insertOutbox(client, run, step.key, 'webhook', payload, 6, log.length);
           outboxRows++;
           entry.outcome = 'pending';
           entry.details = { url: step.url, outbox_id: outboxId, attempts: 0, status: null };
