@@ -54,6 +54,11 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
   return cells.map((row) => row.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+/** `org create --json` and `key create --json`: {"organization":{"id","name"},"api_key":{"id","token"}}. */
+function createdJson(org: { id: string; name: string }, key: { id: string }, token: string): string {
+  return JSON.stringify({ organization: { id: org.id, name: org.name }, api_key: { id: key.id, token } });
+}
+
 function createdText(org: Organization, key: ApiKey, token: string, what: string): string {
   return [
     `${what}`,
@@ -93,7 +98,7 @@ export function buildProgram(): Command {
     .option('--json', 'print {"organization":{"id","name"},"api_key":{"id","token"}} on one line')
     .action(async (opts: { name: string; json?: boolean }) => {
       const r = await withRuntime((em, svc) => svc.createOrganization(em, opts.name));
-      if (opts.json) out(JSON.stringify({ organization: { id: r.org.id, name: r.org.name }, api_key: { id: r.key.id, token: r.token } }));
+      if (opts.json) out(createdJson(r.org, r.key, r.token));
       else out(createdText(r.org, r.key, r.token, 'Created organization.'));
     });
 
@@ -119,7 +124,7 @@ export function buildProgram(): Command {
         const o = await svc.getOrganization(em, opts.org);
         return { org: o, ...(await svc.createApiKey(em, o)) };
       });
-      if (opts.json) out(JSON.stringify({ organization: { id: r.org.id, name: r.org.name }, api_key: { id: r.key.id, token: r.token } }));
+      if (opts.json) out(createdJson(r.org, r.key, r.token));
       else out(createdText(r.org, r.key, r.token, 'Created API key.'));
     });
 
