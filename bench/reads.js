@@ -74,7 +74,7 @@ try {
   const planOf = async (text, values) => (await srv.query(EXPLAIN + text, values)).rows.map((r) => r['QUERY PLAN']).join('\n');
   for (const st of [null, 'rejected']) {
     if (history.historyStatement) {
-      const s = history.historyStatement(true, Boolean(st), '<', 'desc');
+      const s = history.historyStatement(true, Boolean(st), '<', 'desc', st || undefined);
       const all = [orgId, 51, defId, st, mid];
       plans[`history, status ${st ?? 'all'}`] = await planOf(s.text, s.params.map((n) => all[n - 1]));
     } else {

@@ -9,6 +9,7 @@ import { Migration20261123000002_sends } from './Migration20261123000002_sends.j
 import { Migration20261123000003_automations } from './Migration20261123000003_automations.js';
 import { Migration20261123000004_automation_outbox } from './Migration20261123000004_automation_outbox.js';
 import { Migration20261123085500_event_definitions_name_index } from './Migration20261123085500_event_definitions_name_index.js';
+import { Migration20261128000001_event_sends_hot_updates } from './Migration20261128000001_event_sends_hot_updates.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000003_automations', class: Migration20261123000003_automations },
   { name: 'Migration20261123000004_automation_outbox', class: Migration20261123000004_automation_outbox },
   { name: 'Migration20261123085500_event_definitions_name_index', class: Migration20261123085500_event_definitions_name_index },
+  { name: 'Migration20261128000001_event_sends_hot_updates', class: Migration20261128000001_event_sends_hot_updates },
 ];

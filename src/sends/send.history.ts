@@ -47,14 +47,20 @@ export interface ListSendsOptions {
  * join column, for the same reason: the planner must see its frequency.
  */
 const statements = new Map<string, string>();
-export function historyStatement(event: boolean, status: boolean, op: '<' | '>' | '', order: 'desc' | 'asc'): { text: string; params: number[] } {
-  const key = `${event ? 'e' : 'o'}_${status ? 's' : 'a'}_${op === '<' ? 'lt' : op === '>' ? 'gt' : 'no'}_${order}`;
+/** True exactly for the sends of that status: the predicates of event_sends_event_rejected / _failed. */
+const STATUS_PREDICATE: Record<string, string> = { rejected: 'errors is not null', failed: 'failure_reason is not null' };
+export function historyStatement(event: boolean, status: boolean, op: '<' | '>' | '', order: 'desc' | 'asc', statusValue?: string): { text: string; params: number[] } {
+  // The rejected and failed filters name their partial index's predicate (see the migration
+  // event_sends_hot_updates: `status` is in no index, so the worker's update stays HOT).
+  const partial = status && statusValue !== undefined ? STATUS_PREDICATE[statusValue] : undefined;
+  const key = `${event ? 'e' : 'o'}_${status ? 's' : 'a'}${partial ? `_${statusValue}` : ''}_${op === '<' ? 'lt' : op === '>' ? 'gt' : 'no'}_${order}`;
   // $1 org, $2 limit, then definition id, status, cursor when present (in that order)
   const params = [1, 2];
   let text = statements.get(key);
   const where = ['organization_id = $1'];
   if (event) where.push(`event_definition_id = $${params.push(3)}`);
   if (status) where.push(`status = $${params.push(4)}`);
+  if (partial) where.push(partial);
   if (op) where.push(`id ${op} $${params.push(5)}`);
   if (text === undefined) {
     text = `select ${COLUMNS} from event_sends where ${where.join(' and ')} order by id ${order} limit $2`;
@@ -90,7 +96,7 @@ export async function listSends(_em: EntityManager, pool: pg.Pool, org: OrgRef, 
   const defId = opts.event === undefined || byId ? opts.event : await definitionId(pool, org, opts.event);
   if (opts.event !== undefined && defId === undefined) throw notFound();
   return keysetPage(opts.page, async (cursor, order, limit) => {
-    const st = historyStatement(defId !== undefined, opts.status !== undefined, cursor?.op ?? '', order);
+    const st = historyStatement(defId !== undefined, opts.status !== undefined, cursor?.op ?? '', order, opts.status);
     const all = [org.id, Number(limit), defId, opts.status, cursor?.id];
     const r = await pool.query<SendRecord>(st.text, st.params.map((n) => all[n - 1]));
     if (byId && r.rows.length === 0 && (await definitionId(pool, org, opts.event!)) === undefined) throw notFound();

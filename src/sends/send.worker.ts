@@ -1,12 +1,12 @@
 /**
  * The send worker (spec §5): pg-boss queue `sends.process`, one job per group commit carrying the
- * ids of its accepted sends. A fetched batch of jobs is processed in ONE transaction: lock the
- * sends still `accepted`, find-or-create their contacts, start the automation runs (unique per
- * (automation, send)), mark them `processed`. If that transaction fails, each job and then each
+ * ids of its accepted sends. A fetched batch of jobs is processed in ONE transaction: read the
+ * sends still `accepted`, find-or-create their contacts, mark them `processed`, start the
+ * automation runs (unique per (automation, send)) of those this transaction moved. If that transaction fails, each job and then each
  * send is tried alone so the others complete; pg-boss retries a failing job with backoff (only
  * its still-`accepted` sends are redone) and after the last attempt they are marked `failed` with
- * the error kept. At-least-once underneath, exactly-once in effect: only rows still
- * `accepted` (re-checked under `for update`) are processed, and runs are unique per send.
+ * the error kept. At-least-once underneath, exactly-once in effect: only rows the UPDATE moves
+ * from `accepted` (re-checked under its row lock) start runs, and runs are unique per send.
  */
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { startRunsForSends } from '../automations/trigger.js';
@@ -36,31 +36,48 @@ interface SendToProcess {
   email: string | null;
 }
 
-/** Processes the given sends in one transaction; returns how many were still `accepted`. */
+/**
+ * Processes the given sends in one transaction; returns how many this call moved from `accepted`.
+ *
+ * No `select … for update`: locking the rows first cost a WAL record and a tuple-header write per
+ * send. The UPDATE itself takes the row locks and re-checks `status = 'accepted'` after waiting
+ * for any other transaction holding the row, so of two workers racing on one send (a redelivered
+ * job) exactly one moves it, and only that one starts its automation runs.
+ */
 export async function processSends(deps: Deps, ids: string[]): Promise<number> {
   const client = await deps.pool.connect();
   let ok = false;
   try {
     await client.query('begin');
-    const r = await client.query<SendToProcess>(
-      `select id, organization_id, event_name, contact_id, email from event_sends
-        where id = any($1::uuid[]) and status = 'accepted' order by id for update`,
-      [ids],
-    );
-    const sends = r.rows;
+    const r = await client.query<SendToProcess>({
+      name: 'worker_sends_to_process',
+      text: `select id, organization_id, event_name, contact_id, email from event_sends where id = any($1::uuid[]) and status = 'accepted'`,
+      values: [ids],
+    });
+    let sends = r.rows;
     if (sends.length) {
       const needContact = sends.filter((s) => !s.contact_id && s.email);
       const contacts = await findOrCreateContacts(client, needContact.map((s) => ({ orgId: s.organization_id, email: s.email! })));
       for (const s of needContact) s.contact_id = contacts.get(`${s.organization_id}\u0000${s.email!.trim().toLowerCase()}`) ?? null;
+      // In id order, so two transactions updating overlapping sets (a redelivered job) tend to lock
+      // rows in the same order; a deadlock still only fails the attempt, and pg-boss retries it.
+      sends.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const moved = await client.query<{ id: string }>({
+        name: 'worker_mark_processed',
+        text: `update event_sends s set status = 'processed', processed_at = now(), contact_id = u.contact_id
+                 from unnest($1::uuid[], $2::uuid[]) as u(id, contact_id)
+                where s.id = u.id and s.status = 'accepted'
+                returning s.id`,
+        values: [sends.map((s) => s.id), sends.map((s) => s.contact_id)],
+      });
+      if (moved.rows.length !== sends.length) {
+        const won = new Set(moved.rows.map((x) => x.id));
+        sends = sends.filter((s) => won.has(s.id));
+      }
       await startRunsForSends(
         client,
         deps.boss,
         sends.map((s) => ({ id: s.id, orgId: s.organization_id, eventName: s.event_name, contactId: s.contact_id })),
-      );
-      await client.query(
-        `update event_sends s set status = 'processed', processed_at = now(), contact_id = u.contact_id
-           from unnest($1::uuid[], $2::uuid[]) as u(id, contact_id) where s.id = u.id`,
-        [sends.map((s) => s.id), sends.map((s) => s.contact_id)],
       );
     }
     await client.query('commit');
