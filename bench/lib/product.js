@@ -39,7 +39,14 @@ function tokenFromCli(repoRoot, url) {
   return m ? { token: m[0], via: 'cli' } : { token: null, why: (r.stderr || r.stdout || '').trim().split('\n')[0] };
 }
 
-/** Spawns `node dist/src/main.js` on `dbName` with production logging to `logFile`. */
+/** The node flags `npm start` runs the server with (package.json `"start": "exec node <flags> dist/src/main.js"`). */
+export function startNodeArgs(repoRoot) {
+  const start = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts?.start ?? '';
+  const m = /\bnode\s+(.*?)\s*dist\/src\/main\.js/.exec(start);
+  return m && m[1] ? m[1].split(/\s+/) : [];
+}
+
+/** Spawns `node dist/src/main.js` on `dbName` with production logging to `logFile`, with `npm start`'s node flags. */
 export function spawnServer({ repoRoot, dbName, port, logFile, role = 'all', env: extraEnv = {}, nodeArgs = [] }) {
   const fd = openSync(logFile, 'w');
   const env = {
@@ -49,7 +56,7 @@ export function spawnServer({ repoRoot, dbName, port, logFile, role = 'all', env
     RATE_LIMIT_MAX: '100000000', EVENT_BUDGET_PER_MINUTE: '100000000',
     ...extraEnv,
   };
-  const args = [...nodeArgs, path.join(repoRoot, 'dist', 'src', 'main.js'), ...(role === 'all' ? [] : ['--role', role])];
+  const args = [...startNodeArgs(repoRoot), ...nodeArgs, path.join(repoRoot, 'dist', 'src', 'main.js'), ...(role === 'all' ? [] : ['--role', role])];
   const child = spawnTracked(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   return child;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { baselineVersions } from './baseline.js';
 import { serverInfo } from './db.js';
+import { startNodeArgs } from './product.js';
 import { MIX } from './scenarios.js';
 import { upsertSection } from './sections.js';
 import { fmt, median, medRange } from './stats.js';
@@ -33,7 +34,7 @@ export async function writeReport({ cfg, started, finished, results, baselineDir
   L.push(`| machine | ${os.cpus().length} × ${cpuModel}, ${mem} RAM, ${os.type()} ${os.release()}; load average at end ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')} |`);
   L.push(`| PostgreSQL | ${pgInfo.version} at 127.0.0.1:5432, ${Object.entries(pgInfo.settings).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
   L.push(`| Node | ${process.version} (both servers and the load generator) |`);
-  L.push(`| product | git ${git}${dirty}; \`node dist/src/main.js\` (role ${cfg.role}), LOG_LEVEL=info to a file, auth, validation, idempotency, rate limiting on (RATE_LIMIT_MAX and EVENT_BUDGET_PER_MINUTE = 100,000,000/min, never hit), pg-boss jobs; fastify ${pkgVersion(root, 'fastify')}, pg ${pkgVersion(root, 'pg')}, pg-boss ${pkgVersion(root, 'pg-boss')}, @mikro-orm/core ${pkgVersion(root, '@mikro-orm/core')} |`);
+  L.push(`| product | git ${git}${dirty}; \`${['node', ...startNodeArgs(root), 'dist/src/main.js'].join(' ')}\` (role ${cfg.role}), LOG_LEVEL=info to a file, auth, validation, idempotency, rate limiting on (RATE_LIMIT_MAX and EVENT_BUDGET_PER_MINUTE = 100,000,000/min, never hit), pg-boss jobs; fastify ${pkgVersion(root, 'fastify')}, pg ${pkgVersion(root, 'pg')}, pg-boss ${pkgVersion(root, 'pg-boss')}, @mikro-orm/core ${pkgVersion(root, '@mikro-orm/core')} |`);
   if (baselineDir) L.push(`| baseline | ../shared/baseline \`src/server.js\` MODE=batched (pool 4, flush at 200 items or 2 ms), run from ${baselineDir}; fastify ${bv.fastify}, pg ${bv.pg} |`);
   L.push(`| load | autocannon ${pkgVersion(root, 'autocannon')} in its own process (bench/load.js), 127.0.0.1, pipelining 1, ${cfg.duration} s measured after a ${cfg.warmup} s warm-up (not counted), body \`{"event":"order.completed","email":"a@b.com","data":{"order_id":"o-1","total":12.5,"is_gift":false}}\` |`);
   L.push(`| plan | ${cfg.reps} repetition(s) × connections ${cfg.conns.join('/')} × {${cfg.modes.join(', ')}}, interleaved (rep 1: ${cfg.conns.map((c) => cfg.modes.map((m) => `${c}/${m}`).join(', ')).join(', ')}, then rep 2 …); each run on a fresh database, server restarted |`);
