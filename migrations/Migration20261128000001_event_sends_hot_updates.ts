@@ -11,7 +11,10 @@ import { Migration } from '@mikro-orm/migrations';
  *   partial indexes whose predicates use columns the processing update never touches: `errors` is
  *   set exactly for rejected sends (at insert, never changed) and `failure_reason` exactly for
  *   failed ones (the rare `failed` update is not HOT; that is fine). The history's `rejected` and
- *   `failed` filters use them; `processed` and `accepted` walk `event_sends_event_id` and filter.
+ *   `failed` filters use them; `processed` and `accepted` walk `event_sends_event` and filter.
+ * - The history indexes are ascending on (organization_id, event_definition_id, id), so the
+ *   history can be a prepared statement with a row-comparison keyset (see send.history.ts); they
+ *   replace `event_sends_event_id (…, id desc)`.
  * - fillfactor 50: inserts leave half of each page free, so the processed version of a row lands
  *   on its own page, and page pruning reclaims the old versions, so the heap does not grow.
  *
@@ -23,15 +26,19 @@ export class Migration20261128000001_event_sends_hot_updates extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       alter table event_sends set (fillfactor = 50);
-      create index event_sends_event_rejected on event_sends (organization_id, event_definition_id, id desc) where errors is not null;
-      create index event_sends_event_failed on event_sends (organization_id, event_definition_id, id desc) where failure_reason is not null;
+      create index event_sends_event on event_sends (organization_id, event_definition_id, id);
+      create index event_sends_event_rejected on event_sends (organization_id, event_definition_id, id) where errors is not null;
+      create index event_sends_event_failed on event_sends (organization_id, event_definition_id, id) where failure_reason is not null;
       drop index if exists event_sends_event_status_id;
+      drop index if exists event_sends_event_id;
     `);
   }
 
   override async down(): Promise<void> {
     this.addSql(`
       create index event_sends_event_status_id on event_sends (organization_id, event_definition_id, status, id desc);
+      create index event_sends_event_id on event_sends (organization_id, event_definition_id, id desc);
+      drop index if exists event_sends_event;
       drop index if exists event_sends_event_rejected;
       drop index if exists event_sends_event_failed;
       alter table event_sends reset (fillfactor);

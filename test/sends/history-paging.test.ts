@@ -1,0 +1,109 @@
+/**
+ * The sends history as prepared statements (src/sends/send.history.ts): every shape (cursor or not ×
+ * direction × status filter) is run more than five times, so PostgreSQL's generic plans answer most
+ * of these pages, and each page is compared with the answer computed here from the rows themselves.
+ * Other events of the organization have ids on both sides of the event's (in the index they sort
+ * before and after it), and another organization has sends of its own.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSends } from '../../src/sends/send.history.js';
+import { startTestApp, type TestApp } from '../setup/harness.js';
+
+let t: TestApp;
+let token: string;
+let orgId: string;
+const defs: Record<string, string> = {};
+/** Sends of event B of our organization, oldest first. */
+const sendsOfB: { id: string; status: string }[] = [];
+const STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as const;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ token, orgId } = await t.createOrg('Paging'));
+  const otherOrg = await t.createOrg('Elsewhere');
+  for (const name of ['a.event', 'b.event', 'c.event', 'empty.event']) {
+    defs[name] = (await t.http('POST', '/v1/events', { token, body: { name, schema: { fields: [] } } })).body.id;
+  }
+  const otherDef = (await t.http('POST', '/v1/events', { token: otherOrg.token, body: { name: 'b.event', schema: { fields: [] } } })).body.id;
+  const rows: unknown[][] = [];
+  for (let i = 0; i < 150; i++) {
+    const id = uuidv7();
+    const which = i % 5 === 0 ? 'a.event' : i % 5 === 1 ? 'c.event' : i % 5 === 2 ? 'other' : 'b.event';
+    const status = STATUSES[(i * 7) % 4];
+    if (which === 'b.event') sendsOfB.push({ id, status });
+    rows.push([
+      id, which === 'other' ? otherOrg.orgId : orgId, which === 'other' ? otherDef : defs[which], status,
+      status === 'rejected' ? '[{"field":"x","message":"is required"}]' : null, status === 'failed' ? 'boom' : null,
+    ]);
+  }
+  await t.deps.pool.query(
+    `insert into event_sends (id, organization_id, event_definition_id, event_name, email, data, "timestamp", status, errors, failure_reason)
+     select id, o, d, 'x', 'p@example.com', '{}', now(), s, e::jsonb, f
+       from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) as u(id, o, d, s, e, f)`,
+    [0, 1, 2, 3, 4, 5].map((c) => rows.map((r) => r[c])),
+  );
+});
+afterAll(() => t?.close());
+
+const newestFirst = (status?: string) => sendsOfB.filter((s) => !status || s.status === status).map((s) => s.id).reverse();
+
+async function restPage(query: string): Promise<{ ids: string[]; hasMore: boolean }> {
+  const r = await t.http('GET', `/v1/events/b.event/sends?${query}`, { token });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { ids: r.body.data.map((x: { id: string }) => x.id), hasMore: r.body.has_more };
+}
+
+describe('sends history pages (prepared statements)', () => {
+  for (const status of [undefined, ...STATUSES]) {
+    it(`walks ${status ?? 'all'} sends forward with after= and back with before=, page sizes 1, 4 and 20`, async () => {
+      const expected = newestFirst(status);
+      expect(expected.length).toBeGreaterThan(5);
+      const filter = status ? `&status=${status}` : '';
+      for (const limit of [1, 4, 20]) {
+        const seen: string[] = [];
+        let page = await restPage(`limit=${limit}${filter}`);
+        seen.push(...page.ids);
+        while (page.hasMore) {
+          page = await restPage(`limit=${limit}${filter}&after=${seen[seen.length - 1]}`);
+          seen.push(...page.ids);
+        }
+        expect(seen).toEqual(expected);
+        // back from the oldest: before= gives the items just newer than the cursor, newest first
+        const back: string[] = [];
+        let cursor = expected[expected.length - 1];
+        for (;;) {
+          const p = await restPage(`limit=${limit}${filter}&before=${cursor}`);
+          back.unshift(...p.ids);
+          if (!p.hasMore) break;
+          cursor = p.ids[0];
+        }
+        expect(back).toEqual(expected.slice(0, -1));
+      }
+    });
+  }
+
+  it('GraphQL-style pages from the oldest end (last, with and without a cursor) and by event id', async () => {
+    const expected = newestFirst();
+    const org = { id: orgId, name: 'Paging', keyId: '' };
+    for (let i = 0; i < 7; i++) {
+      const oldest = await listSends(t.deps.pool, org, { event: defs['b.event'], page: { limit: 3, fromEnd: true } });
+      expect(oldest.items.map((x) => x.id)).toEqual(expected.slice(-3));
+      const cursor = expected[20 + i];
+      const olderThan = await listSends(t.deps.pool, org, { event: 'b.event', page: { limit: 3, after: cursor, fromEnd: true } });
+      expect(olderThan.items.map((x) => x.id)).toEqual(expected.slice(-3));
+      const newerThan = await listSends(t.deps.pool, org, { event: 'b.event', page: { limit: 2, before: cursor } });
+      expect(newerThan.items.map((x) => x.id)).toEqual(expected.slice(18 + i, 20 + i));
+    }
+  });
+
+  it('an event with no sends gives an empty page every time; an unknown one a 404', async () => {
+    for (let i = 0; i < 7; i++) {
+      const r = await t.http('GET', `/v1/events/${defs['empty.event']}/sends?after=${sendsOfB[i].id}`, { token });
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ object: 'list', has_more: false, data: [] });
+      expect((await t.http('GET', '/v1/events/empty.event/sends?status=rejected', { token })).body.data).toEqual([]);
+    }
+    expect((await t.http('GET', '/v1/events/nope.event/sends', { token })).status).toBe(404);
+  });
+});
