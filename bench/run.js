@@ -2,7 +2,8 @@
 // `npm run bench` / `npm run bench:quick`: the baseline's batched mode and our real server, interleaved
 // (A, B, A, B…) in one invocation, each on a fresh database, autocannon in its own process.
 // Flags: --quick --conns 64,256 --reps 3 --duration 20 --warmup 3 --modes baseline,product
-//        (modes: baseline, product = `node dist/src/main.js` with --role, product-api = the same with --role api)
+//        (modes: baseline, product = `node dist/src/main.js` with --role, product-api = the same with --role api,
+//         product+NAME=value… = product with extra environment, e.g. product+WORKER_BATCH_SIZE=10)
 //        --role all|api --scenario send|mixed --src dist|HEAD|<commit> --profile --out bench/RESULTS.md --no-write
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -89,11 +90,14 @@ async function runOne(mode, connections, rep, baselineDir) {
   const n = ++seq;
   const port = await freePort();
   // product-api: the same server with `--role api` (no in-process worker), to show the worker's cost.
-  const role = mode === 'product-api' ? 'api' : cfg.role;
+  // product+NAME=value[+NAME=value…]: our server with extra environment, to compare settings side by side.
+  const [base, ...assignments] = mode.split('+');
+  const env = Object.fromEntries(assignments.map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
+  const role = base === 'product-api' ? 'api' : cfg.role;
   const srv = mode === 'baseline'
     ? await startBaseline({ dir: baselineDir, dbName: `bench_baseline_${process.pid}_${n}`, port })
     : await startProduct({
-      repoRoot: APP.dir, dbName: `bench_product_${process.pid}_${n}`, port, role,
+      repoRoot: APP.dir, dbName: `bench_product_${process.pid}_${n}`, port, role, env,
       logFile: path.join(TMP, `product-${n}.log`),
       nodeArgs: cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`] : [],
     });

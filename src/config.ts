@@ -31,6 +31,8 @@ export interface Config {
   readonly workerBatchSize: number;
   readonly workerConcurrency: number;
   readonly pollingIntervalSeconds: number;
+  /** `sends.process` jobs (one per group commit) fetched at a time; while fetches come back full the worker fetches again at once. */
+  readonly sendJobsPerFetch: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerBatchSize: int(env, 'WORKER_BATCH_SIZE', 100, 1),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1),
     pollingIntervalSeconds: Number(env.WORKER_POLL_SECONDS || 0.5),
+    sendJobsPerFetch: int(env, 'SEND_WORKER_JOBS', 100, 1),
     ...overrides,
   };
   return Object.freeze(cfg);

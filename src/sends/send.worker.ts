@@ -144,7 +144,8 @@ async function failJob(deps: Deps, job: JobWithMetadata<SendJob>, failures: [str
 export async function startSendWorker(deps: Deps): Promise<SendWorker> {
   const { config } = deps;
   const options = {
-    batchSize: config.workerBatchSize,
+    batchSize: config.sendJobsPerFetch,
+    burstWhenBatchFull: true,
     localConcurrency: config.workerConcurrency,
     pollingIntervalSeconds: Math.max(0.5, config.pollingIntervalSeconds), // pg-boss's minimum
     includeMetadata: true,
