@@ -95,10 +95,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     const orm = await MikroORM.init(ormOptions(url));
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
     pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+    const genericPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, options: '-c plan_cache_mode=force_generic_plan' });
+    genericPool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
     const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 6, connectionTimeoutMillis: 5_000 } as ConstructorParameters<typeof PgBoss>[0]);
     boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
     const caches = createCaches(config.cacheTtlMs);
-    const deps: Deps = { config, orm, pool, boss, log, caches, services: {} };
+    const deps: Deps = { config, orm, pool, genericPool, boss, log, caches, services: {} };
     if (opts.queue !== false) {
       await boss.start();
       for (const f of FEATURES) for (const q of f.queues ?? []) await boss.createQueue(q.name, q.options);
@@ -112,6 +114,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         await listener?.close();
         await boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true }).catch(() => {});
         await pool.end().catch(() => {});
+        await genericPool.end().catch(() => {});
         await orm.close(true).catch(() => {});
         await embedded?.stop();
       },

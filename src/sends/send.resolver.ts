@@ -104,7 +104,7 @@ export class SendResolver {
 
   @Query(() => EventSendConnection, { description: 'Recorded sends, newest first' })
   async sends(@Args() args: SendsArgs, @Ctx() ctx: GraphQLContext) {
-    const page = await listSends(ctx.deps.pool, ctx.org, {
+    const page = await listSends(ctx.deps, ctx.org, {
       event: args.filter?.event ?? undefined,
       status: args.filter?.status ?? undefined,
       page: relayToPage(args),

@@ -69,7 +69,7 @@ export const sendRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps
     { schema: { tags, summary: 'List the recorded sends of an event (ours)', params: idParamSchema, querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, status: { type: 'string', enum: ['accepted', 'rejected', 'processed', 'failed'] } } } } },
     async (req) => {
       const { page, rest } = parseListQuery(req.query as Record<string, unknown>, ['status']);
-      const result = await listSends(deps.pool, req.org!, { event: (req.params as { id: string }).id, status: rest.status, page });
+      const result = await listSends(deps, req.org!, { event: (req.params as { id: string }).id, status: rest.status, page });
       return restList(result, result.items.map(sendToRest));
     },
   );

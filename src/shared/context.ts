@@ -11,6 +11,12 @@ export interface Deps {
   orm: MikroORM;
   /** Plain pg pool for the measured hot paths (send accept, auth miss); see bench/RESULTS.md. */
   pool: pg.Pool;
+  /**
+   * A small pool whose sessions run prepared statements on their generic plan
+   * (`plan_cache_mode = force_generic_plan`): only for named statements written so that every
+   * generic plan is the intended index scan (the sends history, see send.history.ts).
+   */
+  genericPool: pg.Pool;
   boss: PgBoss;
   log: FastifyBaseLogger;
   caches: Caches;

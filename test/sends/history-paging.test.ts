@@ -87,12 +87,12 @@ describe('sends history pages (prepared statements)', () => {
     const expected = newestFirst();
     const org = { id: orgId, name: 'Paging', keyId: '' };
     for (let i = 0; i < 7; i++) {
-      const oldest = await listSends(t.deps.pool, org, { event: defs['b.event'], page: { limit: 3, fromEnd: true } });
+      const oldest = await listSends(t.deps, org, { event: defs['b.event'], page: { limit: 3, fromEnd: true } });
       expect(oldest.items.map((x) => x.id)).toEqual(expected.slice(-3));
       const cursor = expected[20 + i];
-      const olderThan = await listSends(t.deps.pool, org, { event: 'b.event', page: { limit: 3, after: cursor, fromEnd: true } });
+      const olderThan = await listSends(t.deps, org, { event: 'b.event', page: { limit: 3, after: cursor, fromEnd: true } });
       expect(olderThan.items.map((x) => x.id)).toEqual(expected.slice(-3));
-      const newerThan = await listSends(t.deps.pool, org, { event: 'b.event', page: { limit: 2, before: cursor } });
+      const newerThan = await listSends(t.deps, org, { event: 'b.event', page: { limit: 2, before: cursor } });
       expect(newerThan.items.map((x) => x.id)).toEqual(expected.slice(18 + i, 20 + i));
     }
   });
