@@ -87,7 +87,7 @@ try {
   };
   for (const st of [null, 'rejected']) {
     if (history.historyStatement) {
-      const s = history.historyStatement(true, Boolean(st), '<', 'desc', st || undefined);
+      const s = history.historyStatement(true, Boolean(st), '<', 'desc', st || undefined, 'rest');
       const all = [orgId, 21, defId, st, mid];
       const values = s.params.map((n) => all[n - 1]);
       plans[`history, status ${st ?? 'all'}${s.name ? ' (named statement: its generic plan)' : ''}`] = s.name ? await genericPlanOf(s.text, values) : await planOf(s.text, values);

@@ -3,12 +3,11 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Deps } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { idParamSchema, listQuerySchema } from '../shared/openapi.js';
-import { parseListQuery, restList } from '../shared/pagination.js';
+import { parseListQuery, restListJson } from '../shared/pagination.js';
 import { requireObjectBody } from '../shared/validation.js';
 import { checkKey, hashBody, type StoredResponse } from './idempotency.js';
-import { listSends } from './send.history.js';
+import { listSendsJson } from './send.history.js';
 import { acceptSends, MAX_BATCH, sendServices } from './send.service.js';
-import { sendToRest } from './send.types.js';
 
 const tags = ['Sends'];
 const sendItem = {
@@ -67,10 +66,10 @@ export const sendRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps
   app.get(
     '/events/:id/sends',
     { schema: { tags, summary: 'List the recorded sends of an event (ours)', params: idParamSchema, querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, status: { type: 'string', enum: ['accepted', 'rejected', 'processed', 'failed'] } } } } },
-    async (req) => {
+    async (req, reply) => {
       const { page, rest } = parseListQuery(req.query as Record<string, unknown>, ['status']);
-      const result = await listSends(deps, req.org!, { event: (req.params as { id: string }).id, status: rest.status, page });
-      return restList(result, result.items.map(sendToRest));
+      const result = await listSendsJson(deps, req.org!, { event: (req.params as { id: string }).id, status: rest.status, page });
+      return reply.type('application/json; charset=utf-8').send(restListJson(result, result.items.map((s) => s.json)));
     },
   );
 };

@@ -93,3 +93,8 @@ export async function keysetPage<T extends { id: string }>(
 export function restList<T>(page: Page<unknown>, data: T[]): { object: 'list'; has_more: boolean; data: T[] } {
   return { object: 'list', has_more: page.hasMore, data };
 }
+
+/** restList's body as JSON text, for items that are already JSON texts (spliced in as they are). */
+export function restListJson(page: Page<unknown>, items: string[]): string {
+  return `{"object":"list","has_more":${page.hasMore},"data":[${items.join(',')}]}`;
+}

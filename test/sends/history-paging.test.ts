@@ -107,3 +107,36 @@ describe('sends history pages (prepared statements)', () => {
     expect((await t.http('GET', '/v1/events/nope.event/sends', { token })).status).toBe(404);
   });
 });
+
+describe('REST history JSON (built by PostgreSQL)', () => {
+  it('says exactly what the record rows say: fields in order, ISO timestamps, data and errors as stored', async () => {
+    const def = (await t.http('POST', '/v1/events', { token, body: { name: 'json.event', schema: { fields: [] } } })).body.id as string;
+    const data = { 'ünï "q"\\': 'line\nbreak \u2028 ok', n: 1e21, small: 0.1, neg: -3, nested: { a: [1, { b: null }], t: true }, empty: {} };
+    const when = ['0099-03-04T05:06:07.089Z', '2026-11-28T23:59:59.999Z', '1999-12-31T00:00:00.000Z'];
+    for (const [i, ts] of when.entries()) {
+      await t.deps.pool.query(
+        `insert into event_sends (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, failure_reason, processed_at)
+         values ($1, $2, $3, 'json.event', $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [uuidv7(), orgId, def, i === 0 ? uuidv7() : null, i === 0 ? null : 'j@example.com', JSON.stringify(data), ts,
+          ['processed', 'rejected', 'failed'][i], i === 1 ? '[{"field":"x","message":"must be a number"}]' : null, i === 2 ? 'boom "quoted"' : null, i === 1 ? null : ts],
+      );
+    }
+    const r = await t.http('GET', `/v1/events/${def}/sends`, { token });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+    const org = { id: orgId, name: 'Paging', keyId: '' };
+    const records = (await listSends(t.deps, org, { event: def, page: { limit: 20 } })).items;
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    expect(r.body).toEqual({
+      object: 'list',
+      has_more: false,
+      data: records.map((s) => ({
+        id: s.id, event: s.event_name, status: s.status, errors: s.errors ?? [], contact_id: s.contact_id, email: s.email, data: s.data,
+        timestamp: iso(s.timestamp), created_at: iso(s.created_at), processed_at: iso(s.processed_at), failure_reason: s.failure_reason,
+      })),
+    });
+    expect(r.body.data.map((s: { timestamp: string }) => s.timestamp)).toEqual([...when].reverse());
+    expect(r.body.data[2].data).toEqual(data);
+    expect(Object.keys(r.body.data[0])).toEqual(['id', 'event', 'status', 'errors', 'contact_id', 'email', 'data', 'timestamp', 'created_at', 'processed_at', 'failure_reason']);
+  });
+});
