@@ -86,12 +86,7 @@ function tokenHash(token: string): string {
  * revoked on this instance is dropped at once. Uses the plain pool: this runs on every request.
  */
 export async function authenticate(pool: pg.Pool, caches: Caches, header: string | undefined): Promise<CachedKey> {
-  // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer be_…` is as good as `Bearer be_…`.
-  const m = typeof header === 'string' ? /^bearer +(\S+) *$/i.exec(header) : null;
-  if (!m) throw new AppError('unauthorized', MESSAGES.unauthorized);
-  const token = m[1];
-  if (!TOKEN_RE.test(token)) throw new AppError('unauthorized', MESSAGES.unauthorized);
-  const hash = tokenHash(token);
+  const hash = headerHash(header);
   let hit = caches.keys.get(hash);
   if (hit === undefined) {
     const r = await pool.query<{ id: string; organization_id: string; name: string }>({
@@ -104,6 +99,29 @@ export async function authenticate(pool: pg.Pool, caches: Caches, header: string
     hit = row ? { keyId: row.id, orgId: row.organization_id, orgName: row.name } : null;
     caches.keys.set(hash, hit);
   }
+  return accepted(pool, hit);
+}
+
+/**
+ * authenticate() without a promise when the answer is cached (nearly every request): the caller,
+ * or undefined when the key must be looked up (then call authenticate). Throws the same 401s.
+ */
+export function authenticateCached(pool: pg.Pool, caches: Caches, header: string | undefined): CachedKey | undefined {
+  const hit = caches.keys.get(headerHash(header));
+  return hit === undefined ? undefined : accepted(pool, hit);
+}
+
+/** The bearer token's hash; 401 for a missing or malformed header. */
+function headerHash(header: string | undefined): string {
+  // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer be_…` is as good as `Bearer be_…`.
+  const m = typeof header === 'string' ? /^bearer +(\S+) *$/i.exec(header) : null;
+  if (!m) throw new AppError('unauthorized', MESSAGES.unauthorized);
+  const token = m[1];
+  if (!TOKEN_RE.test(token)) throw new AppError('unauthorized', MESSAGES.unauthorized);
+  return tokenHash(token);
+}
+
+function accepted(pool: pg.Pool, hit: CachedKey | null): CachedKey {
   if (!hit) throw new AppError('unauthorized', MESSAGES.unauthorized);
   // last_used_at: at most once a minute per key per process, off the request's critical path.
   const now = Date.now();
