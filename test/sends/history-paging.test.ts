@@ -124,6 +124,8 @@ describe('REST history JSON (built by PostgreSQL)', () => {
     const r = await t.http('GET', `/v1/events/${def}/sends`, { token });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(r.text.startsWith('{"object":"list","has_more":false,"data":[{"id":"')).toBe(true); // compact, like every other body
+    expect(r.text).not.toContain('" : ');
     const org = { id: orgId, name: 'Paging', keyId: '' };
     const records = (await listSends(t.deps, org, { event: def, page: { limit: 20 } })).items;
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
