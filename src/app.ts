@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import { authenticate, authenticateCached } from './auth/api-key.service.js';
+import { authenticate } from './auth/api-key.service.js';
 import type { CachedKey } from './shared/caches.js';
 import { REST_MODULES } from './modules.js';
 import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
@@ -93,14 +93,14 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
         done();
       } else done(err as Error);
     };
-    let cached: CachedKey | undefined;
+    let auth: CachedKey | Promise<CachedKey>;
     try {
-      cached = authenticateCached(deps.pool, deps.caches, req.headers.authorization);
+      auth = authenticate(deps.pool, deps.caches, req.headers.authorization);
     } catch (err) {
       return failed(err);
     }
-    if (cached) return ok(cached);
-    authenticate(deps.pool, deps.caches, req.headers.authorization).then(ok, failed);
+    if (auth instanceof Promise) auth.then(ok, failed);
+    else ok(auth);
   });
   app.addHook('preParsing', (req, _reply, payload, done) => {
     if (req.authError) return done(req.authError);

@@ -84,31 +84,26 @@ function tokenHash(token: string): string {
 /**
  * Bearer header → caller. Cached per token hash (positive and negative) for CACHE_TTL_MS; a key
  * revoked on this instance is dropped at once. Uses the plain pool: this runs on every request.
+ * A cached answer comes back as a value, not a promise (nearly every request: no microtask); a
+ * miss returns the promise of the lookup. Malformed or unknown keys throw (or reject with) a 401.
  */
-export async function authenticate(pool: pg.Pool, caches: Caches, header: string | undefined): Promise<CachedKey> {
+export function authenticate(pool: pg.Pool, caches: Caches, header: string | undefined): CachedKey | Promise<CachedKey> {
   const hash = headerHash(header);
-  let hit = caches.keys.get(hash);
-  if (hit === undefined) {
-    const r = await pool.query<{ id: string; organization_id: string; name: string }>({
-      name: 'auth_key_lookup',
-      text: `select k.id, k.organization_id, o.name from api_keys k join organizations o on o.id = k.organization_id
-             where k.token_hash = $1 and k.revoked_at is null`,
-      values: [hash],
-    });
-    const row = r.rows[0];
-    hit = row ? { keyId: row.id, orgId: row.organization_id, orgName: row.name } : null;
-    caches.keys.set(hash, hit);
-  }
-  return accepted(pool, hit);
+  const hit = caches.keys.get(hash);
+  return hit === undefined ? lookUp(pool, caches, hash) : accepted(pool, hit);
 }
 
-/**
- * authenticate() without a promise when the answer is cached (nearly every request): the caller,
- * or undefined when the key must be looked up (then call authenticate). Throws the same 401s.
- */
-export function authenticateCached(pool: pg.Pool, caches: Caches, header: string | undefined): CachedKey | undefined {
-  const hit = caches.keys.get(headerHash(header));
-  return hit === undefined ? undefined : accepted(pool, hit);
+async function lookUp(pool: pg.Pool, caches: Caches, hash: string): Promise<CachedKey> {
+  const r = await pool.query<{ id: string; organization_id: string; name: string }>({
+    name: 'auth_key_lookup',
+    text: `select k.id, k.organization_id, o.name from api_keys k join organizations o on o.id = k.organization_id
+           where k.token_hash = $1 and k.revoked_at is null`,
+    values: [hash],
+  });
+  const row = r.rows[0];
+  const hit = row ? { keyId: row.id, orgId: row.organization_id, orgName: row.name } : null;
+  caches.keys.set(hash, hit);
+  return accepted(pool, hit);
 }
 
 /** The bearer token's hash; 401 for a missing or malformed header. */

@@ -77,7 +77,7 @@ export interface ListSendsOptions {
  * Without an event (GraphQL `sends` over the whole organization) it walks the primary key and is
  * sent unnamed, so PostgreSQL plans it with the actual values.
  */
-const statements = new Map<string, { text: string; name?: string }>();
+const statements = new Map<string, { text: string; params: number[]; name?: string }>();
 /** True exactly for the sends of that status: the predicates of event_sends_event_rejected / _failed. */
 const STATUS_PREDICATE: Record<string, string> = { rejected: 'errors is not null', failed: 'failure_reason is not null' };
 export function historyStatement(
@@ -92,6 +92,8 @@ export function historyStatement(
   // event_sends_hot_updates: `status` is in no index, so the worker's update stays HOT).
   const partial = status && statusValue !== undefined ? STATUS_PREDICATE[statusValue] : undefined;
   const key = `${shape}_${event ? 'e' : 'o'}_${status ? 's' : 'a'}${partial ? `_${statusValue}` : ''}_${op === '<' ? 'lt' : op === '>' ? 'gt' : 'no'}_${order}`;
+  const cached = statements.get(key);
+  if (cached) return cached;
   // $1 org, $2 limit, then definition id, status, cursor when present (in that order)
   const params = [1, 2];
   const where = ['organization_id = $1'];
@@ -109,13 +111,10 @@ export function historyStatement(
     if (op) where.push(`id ${op} $${params.push(5)}`);
   }
   if (partial) where.push(partial);
-  let st = statements.get(key);
-  if (st === undefined) {
-    const orderBy = event ? `event_definition_id ${order}, id ${order}` : `id ${order}`;
-    st = { text: `select ${shape === 'rest' ? REST_JSON : COLUMNS} from event_sends s where ${where.join(' and ')} order by ${orderBy} limit $2`, name: event ? `sends_history_${key}` : undefined };
-    statements.set(key, st);
-  }
-  return { text: st.text, params, name: st.name };
+  const orderBy = event ? `event_definition_id ${order}, id ${order}` : `id ${order}`;
+  const st = { text: `select ${shape === 'rest' ? REST_JSON : COLUMNS} from event_sends s where ${where.join(' and ')} order by ${orderBy} limit $2`, params, name: event ? `sends_history_${key}` : undefined };
+  statements.set(key, st);
+  return st;
 }
 
 /**
