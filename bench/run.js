@@ -3,7 +3,8 @@
 // (A, B, A, B…) in one invocation, each on a fresh database, autocannon in its own process.
 // Flags: --quick --conns 64,256 --reps 3 --duration 20 --warmup 3 --modes baseline,product
 //        (modes: baseline, product = `node dist/src/main.js` with --role, product-api = the same with --role api,
-//         product+NAME=value… = product with extra environment, e.g. product+WORKER_BATCH_SIZE=10)
+//         product+NAME=value… = product with extra environment, e.g. product+WORKER_BATCH_SIZE=10;
+//         product+--flag=value = product with an extra node flag, e.g. product+--max-semi-space-size=16)
 //        --role all|api --scenario send|mixed --src dist|HEAD|<commit> --profile --out bench/RESULTS.md --no-write
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -90,16 +91,18 @@ async function runOne(mode, connections, rep, baselineDir) {
   const n = ++seq;
   const port = await freePort();
   // product-api: the same server with `--role api` (no in-process worker), to show the worker's cost.
-  // product+NAME=value[+NAME=value…]: our server with extra environment, to compare settings side by side.
-  const [base, ...assignments] = mode.split('+');
-  const env = Object.fromEntries(assignments.map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
+  // product+NAME=value[+NAME=value…]: our server with extra environment, to compare settings side by side;
+  // product+--node-flag[=value]: with an extra node flag after npm start's own (the last one wins).
+  const [base, ...parts] = mode.split('+');
+  const flags = parts.filter((x) => x.startsWith('--'));
+  const env = Object.fromEntries(parts.filter((x) => !x.startsWith('--')).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
   const role = base === 'product-api' ? 'api' : cfg.role;
   const srv = mode === 'baseline'
     ? await startBaseline({ dir: baselineDir, dbName: `bench_baseline_${process.pid}_${n}`, port })
     : await startProduct({
       repoRoot: APP.dir, dbName: `bench_product_${process.pid}_${n}`, port, role, env,
       logFile: path.join(TMP, `product-${n}.log`),
-      nodeArgs: cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`] : [],
+      nodeArgs: [...flags, ...(cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`] : [])],
     });
   try {
     const load = { url: srv.url, connections, token: srv.token, body: srv.body, idReplacement: srv.idReplacement, scenario: cfg.scenario };

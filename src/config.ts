@@ -33,6 +33,11 @@ export interface Config {
   readonly pollingIntervalSeconds: number;
   /** `sends.process` jobs (one per group commit) fetched at a time; while fetches come back full the worker fetches again at once. */
   readonly sendJobsPerFetch: number;
+  /**
+   * Role `all`: run the workers in a worker thread of the process (its own event loop, pools and
+   * pg-boss; no ORM loaded) instead of on the HTTP event loop. `WORKER_THREAD=0` turns it off.
+   */
+  readonly workerThread: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -43,6 +48,14 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min = 0): number
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min} (got "${raw}")`);
   return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return def;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be 1 or 0 (got "${env[name]}")`);
 }
 
 /** Reads and validates the environment once; nothing below main.ts reads process.env. */
@@ -67,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1),
     pollingIntervalSeconds: Number(env.WORKER_POLL_SECONDS || 0.5),
     sendJobsPerFetch: int(env, 'SEND_WORKER_JOBS', 100, 1),
+    workerThread: bool(env, 'WORKER_THREAD', true),
     ...overrides,
   };
   return Object.freeze(cfg);

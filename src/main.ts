@@ -13,6 +13,8 @@ import { ConfigError, loadConfig, type Role } from './config.js';
 import { EmbeddedDbError } from './db/embedded.js';
 import { FEATURES } from './modules.js';
 import { createLogger, createRuntime, flushLogger } from './runtime.js';
+import { startWorkerThread } from './worker-thread.js';
+import { startWorkers } from './workers.js';
 
 const HELP = `Usage: npm start -- [--role api|worker|all]
 
@@ -20,13 +22,14 @@ Runs the arsel-events server: REST (/v1) and GraphQL (/graphql) plus the send/au
 
 Options:
   --role <role>   api: HTTP only; worker: jobs only; all (default): both in one process
+                  (the jobs in a worker thread; WORKER_THREAD=0 runs them on the HTTP event loop)
   -h, --help      show this help
 
 Environment:
   PORT (3000), HOST (0.0.0.0), DATABASE_URL (unset: embedded PostgreSQL in ARSEL_DATA_DIR,
   default .arsel/pgdata), LOG_LEVEL (info), RATE_LIMIT_MAX (requests/min per organization, 0 = off),
   EVENT_BUDGET_PER_MINUTE (events per organization per minute, 0 = off), SMTP_URL, MAIL_FROM,
-  WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000).`;
+  WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000), WORKER_THREAD (1).`;
 
 let started: Awaited<ReturnType<typeof createRuntime>> | undefined;
 
@@ -43,9 +46,11 @@ async function main(): Promise<void> {
   const { deps } = runtime;
 
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let workers: { stop(): Promise<void> } | undefined;
   const stop = async () => {
     if (app) await app.close(); // stop accepting, drain in-flight requests (Apollo drain plugin too)
-    for (const f of [...FEATURES].reverse()) await f.stop?.(deps);
+    for (const f of [...FEATURES].reverse()) await f.stop?.(deps); // the committer flushes its last group
+    await workers?.stop(); // jobs in hand finish
     await runtime.close(); // queue (graceful), pools, embedded database
   };
   // Under `npm start`, npm is the parent. If npm itself is killed (SIGKILL cannot be forwarded), do not
@@ -69,7 +74,15 @@ async function main(): Promise<void> {
     }
   });
 
-  if (config.role !== 'api') for (const f of FEATURES) await f.startWorker?.(deps);
+  if (config.role === 'all' && config.workerThread) {
+    workers = await startWorkerThread(config, runtime.url, log, (err) => {
+      log.fatal({ err }, 'the worker thread died; shutting down so that a supervisor restarts the whole process');
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
+  } else if (config.role !== 'api') {
+    workers = await startWorkers(deps);
+  }
   if (config.role !== 'worker') {
     for (const f of FEATURES) await f.startApi?.(deps);
     app = await buildApp(deps);

@@ -16,13 +16,11 @@ import { sendRoutes } from './sends/send.routes.js';
 import { SendResolver } from './sends/send.resolver.js';
 import { sendsFeature } from './sends/send.feature.js';
 
-/** Queues, and what a process starts for its role. */
+/** Queues, and what an HTTP-serving process starts (the job side is src/workers.ts). */
 export interface Feature {
   queues?: { name: string; options?: Record<string, unknown> }[];
   /** Started in processes that serve HTTP (role api/all). */
   startApi?(deps: Deps): Promise<void> | void;
-  /** Started in processes that run jobs (role worker/all). */
-  startWorker?(deps: Deps): Promise<void> | void;
   /** Called on shutdown before the queue and pools close (flush in-flight work). */
   stop?(deps: Deps): Promise<void> | void;
 }

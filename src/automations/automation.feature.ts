@@ -1,6 +1,7 @@
 /**
- * The automations feature: queues, the step worker, the outbox deliverer, and the hooks on event
- * definitions (no deleting an event enabled automations use; re-check automations when a schema changes).
+ * The automations feature's API half: its queue, and the hooks on event definitions (no deleting
+ * an event enabled automations use; re-check automations when a schema changes). The worker half
+ * is automation.worker.ts.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
@@ -10,9 +11,7 @@ import type { Deps } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { Automation } from './automation.entity.js';
 import { refreshIssues } from './automation.service.js';
-import { Deliverer } from './delivery.js';
-import { executeStepJob, STEP_QUEUE, type StepJob } from './run.executor.js';
-import { rescueStalledRuns } from './run.rescue.js';
+import { STEP_QUEUE } from './run.executor.js';
 
 let hookConfig: Pick<Config, 'webhookAllowHosts'> = { webhookAllowHosts: [] };
 let hookLog: Pick<Deps['log'], 'warn'> = { warn: () => {} };
@@ -34,11 +33,6 @@ eventHooks.afterSchemaChange.push(async (em: EntityManager, org, def) => {
   }
 });
 
-const deliverers = new WeakMap<Deps, Deliverer>();
-const rescuers = new WeakMap<Deps, NodeJS.Timeout>();
-/** Step jobs of one fetched batch executed concurrently (each holds one pooled connection). */
-const STEP_LANES = 4;
-
 export const automationsFeature: Feature = {
   queues: [
     // A step job is idempotent (the run row says which step is current), so retrying is always safe.
@@ -47,39 +41,5 @@ export const automationsFeature: Feature = {
   startApi(deps) {
     hookConfig = deps.config;
     hookLog = deps.log;
-  },
-  async startWorker(deps) {
-    hookConfig = deps.config;
-    hookLog = deps.log;
-    const d = new Deliverer(deps);
-    deliverers.set(deps, d);
-    d.start();
-    const rescue = setInterval(() => void rescueStalledRuns(deps).catch((err) => deps.log.warn({ err }, 'stalled-run sweep failed')), 60_000);
-    rescue.unref();
-    rescuers.set(deps, rescue);
-    await deps.boss.work<StepJob>(
-      STEP_QUEUE,
-      { batchSize: deps.config.workerBatchSize, localConcurrency: deps.config.workerConcurrency, pollingIntervalSeconds: deps.config.pollingIntervalSeconds, burstWhenBatchFull: true },
-      async (jobs) => {
-        const failed: unknown[] = [];
-        const nudge = () => d.nudge();
-        // A few jobs at a time: each is its own short transaction on its own run row.
-        let next = 0;
-        const lane = async () => {
-          while (next < jobs.length) {
-            const j = jobs[next++]!;
-            await executeStepJob(deps, j.data, nudge).catch((err) => failed.push(err));
-          }
-        };
-        await Promise.all(Array.from({ length: STEP_LANES }, lane));
-        // Failing the batch retries all of its jobs; the ones that ran are no-ops the second time.
-        if (failed.length) throw failed[0];
-      },
-    );
-  },
-  async stop(deps) {
-    clearInterval(rescuers.get(deps));
-    await deps.boss.offWork(STEP_QUEUE).catch(() => {});
-    await deliverers.get(deps)?.stop();
   },
 };

@@ -8,7 +8,7 @@
  * worker, which also does the retries (backoff) and picks up what a dead worker left.
  */
 import type pg from 'pg';
-import type { Deps } from '../shared/context.js';
+import type { WorkerDeps } from '../shared/context.js';
 import { nextStep, type Connection } from './graph.js';
 import { enqueue, STEP_QUEUE } from './run.executor.js';
 import { createEmailTransport, PermanentDeliveryError, postWebhook, type EmailPayload, type EmailTransport, type WebhookPayload } from './steps/transports.js';
@@ -37,7 +37,7 @@ export class Deliverer {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly deps: Deps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number } = {}) {
+  constructor(private readonly deps: WorkerDeps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number } = {}) {
     this.email = createEmailTransport(deps);
   }
 
@@ -165,7 +165,7 @@ async function recordAttempt(client: pg.ClientBase, row: OutboxRow, a: { attempt
 }
 
 /** Record the delivery on the run's log; a webhook step then lets the run go on (or fail). */
-async function settleRun(deps: Deps, client: pg.ClientBase, row: OutboxRow, res: { ok: boolean; attempts: number; status: number | null; error?: string; ms: number }): Promise<void> {
+async function settleRun(deps: WorkerDeps, client: pg.ClientBase, row: OutboxRow, res: { ok: boolean; attempts: number; status: number | null; error?: string; ms: number }): Promise<void> {
   const at = new Date().toISOString();
   if (row.kind === 'email') {
     await mergeDetails(client, row.run_id, row.log_index, { delivery: res.ok ? 'sent' : 'failed', attempts: res.attempts, delivered_at: res.ok ? at : null, ...(res.error ? { last_error: res.error } : {}) });

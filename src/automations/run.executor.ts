@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { v7 as uuidv7 } from 'uuid';
 import type { FieldDef } from '../events/event.entity.js';
-import type { Deps } from '../shared/context.js';
+import type { WorkerDeps } from '../shared/context.js';
 import type { RunStepLog } from './automation.entity.js';
 import { parseDuration } from './duration.js';
 import { nextStep, type Connection, type Step } from './graph.js';
@@ -103,7 +103,7 @@ const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() :
  * Runs one step job. Returns how many outbox rows (emails, webhooks) it committed; `onOutbox` is
  * called after the commit so the local deliverer starts at once (the sweep covers every other case).
  */
-export async function executeStepJob(deps: Deps, job: StepJob, onOutbox?: () => void): Promise<number> {
+export async function executeStepJob(deps: WorkerDeps, job: StepJob, onOutbox?: () => void): Promise<number> {
   const client = await deps.pool.connect();
   try {
     await client.query('begin');
@@ -120,7 +120,7 @@ export async function executeStepJob(deps: Deps, job: StepJob, onOutbox?: () => 
   }
 }
 
-async function executeInTx(deps: Deps, client: pg.ClientBase, job: StepJob): Promise<number> {
+async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob): Promise<number> {
   const r = await client.query<RunRow>(
     `select r.id, r.organization_id, r.automation_id, r.send_id, r.contact_id, r.status, r.current_step, r.steps,
             a.status as a_status, a.deleted_at as a_deleted, a.steps as a_steps, a.connections as a_connections

@@ -4,10 +4,10 @@
  * a while get their current step enqueued again. Step jobs are idempotent (the run row says which
  * step is current, side effects are keyed by run and step), so a duplicate is a no-op.
  */
-import type { Deps } from '../shared/context.js';
+import type { WorkerDeps } from '../shared/context.js';
 import { STEP_QUEUE } from './run.executor.js';
 
-export async function rescueStalledRuns(deps: Deps, opts: { staleSeconds?: number; limit?: number } = {}): Promise<number> {
+export async function rescueStalledRuns(deps: WorkerDeps, opts: { staleSeconds?: number; limit?: number } = {}): Promise<number> {
   const r = await deps.pool.query<{ id: string; current_step: string }>(
     `select id, current_step from automation_runs
       where status in ('running', 'waiting') and current_step is not null

@@ -9,10 +9,10 @@ import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
 import { Contact } from './contact.entity.js';
+import { normaliseEmail } from './contact.upsert.js';
 import type { CreateContactInput } from './contact.inputs.js';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 /** POST /v1/contacts, createContact: 409 when the email is already a contact of the org. */
 export async function createContact(em: EntityManager, org: OrgRef, input: CreateContactInput): Promise<Contact> {
@@ -71,36 +71,4 @@ export async function existingContacts(pool: pg.Pool, orgId: string, ids: string
   if (!valid.length) return new Set();
   const r = await pool.query<{ id: string }>('select id from contacts where organization_id = $1 and id = any($2::uuid[])', [orgId, valid]);
   return new Set(r.rows.map((x) => x.id));
-}
-
-/**
- * Race-safe find-or-create of many (org, email) pairs on the caller's transaction:
- * `insert … on conflict do nothing`, then select. Concurrent workers creating the same contact
- * both end up with the one row the unique constraint allows. Returns `${org}\0${email}` → id.
- */
-export async function findOrCreateContacts(client: pg.ClientBase, pairs: { orgId: string; email: string }[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (!pairs.length) return out;
-  const uniq = new Map<string, { orgId: string; email: string }>();
-  for (const p of pairs) {
-    const email = normaliseEmail(p.email);
-    uniq.set(`${p.orgId}\u0000${email}`, { orgId: p.orgId, email });
-  }
-  const list = [...uniq.values()];
-  const orgs = list.map((p) => p.orgId);
-  const emails = list.map((p) => p.email);
-  await client.query(
-    `insert into contacts (id, organization_id, email)
-     select * from unnest($1::uuid[], $2::uuid[], $3::text[])
-     order by 2, 3
-     on conflict (organization_id, email) do nothing`,
-    [list.map(() => uuidv7()), orgs, emails],
-  );
-  const r = await client.query<{ id: string; organization_id: string; email: string }>(
-    `select c.id, c.organization_id, c.email from contacts c
-       join unnest($1::uuid[], $2::text[]) as p(org, email) on c.organization_id = p.org and c.email = p.email`,
-    [orgs, emails],
-  );
-  for (const row of r.rows) out.set(`${row.organization_id}\u0000${row.email}`, row.id);
-  return out;
 }

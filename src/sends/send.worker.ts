@@ -10,8 +10,8 @@
  */
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { startRunsForSends } from '../automations/trigger.js';
-import { findOrCreateContacts } from '../contacts/contact.service.js';
-import type { Deps } from '../shared/context.js';
+import { findOrCreateContacts, normaliseEmail } from '../contacts/contact.upsert.js';
+import type { WorkerDeps } from '../shared/context.js';
 import { SEND_QUEUE, type SendJob } from './committer.js';
 
 /** Queue policy (jobs carry the sends of one group commit): 3 retries with exponential backoff (≈1 s, 2 s, 4 s …, capped), heartbeats so a killed worker's jobs come back. */
@@ -54,7 +54,7 @@ export const MARK_PROCESSED = `update event_sends s set status = 'processed', pr
  * for any other transaction holding the row, so of two workers racing on one send (a redelivered
  * job) exactly one moves it, and only that one starts its automation runs.
  */
-export async function processSends(deps: Deps, ids: string[]): Promise<number> {
+export async function processSends(deps: WorkerDeps, ids: string[]): Promise<number> {
   const client = await deps.pool.connect();
   let ok = false;
   try {
@@ -68,7 +68,7 @@ export async function processSends(deps: Deps, ids: string[]): Promise<number> {
     if (sends.length) {
       const needContact = sends.filter((s) => !s.contact_id && s.email);
       const contacts = await findOrCreateContacts(client, needContact.map((s) => ({ orgId: s.organization_id, email: s.email! })));
-      for (const s of needContact) s.contact_id = contacts.get(`${s.organization_id}\u0000${s.email!.trim().toLowerCase()}`) ?? null;
+      for (const s of needContact) s.contact_id = contacts.get(`${s.organization_id}\u0000${normaliseEmail(s.email!)}`) ?? null;
       // In id order, so two transactions updating overlapping sets (a redelivered job) tend to lock
       // rows in the same order; a deadlock still only fails the attempt, and pg-boss retries it.
       sends.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -96,7 +96,7 @@ export async function processSends(deps: Deps, ids: string[]): Promise<number> {
   }
 }
 
-async function markFailed(deps: Deps, id: string, err: unknown): Promise<void> {
+async function markFailed(deps: WorkerDeps, id: string, err: unknown): Promise<void> {
   const reason = err instanceof Error ? err.message : String(err);
   await deps.pool.query(
     `update event_sends set status = 'failed', failure_reason = $2, processed_at = now() where id = $1 and status = 'accepted'`,
@@ -119,7 +119,7 @@ type Outcome = { id: string; status: 'completed' | 'failed'; output?: unknown };
  * and the job fails (pg-boss retries it with backoff; processed sends are skipped then); on the
  * last attempt they are marked `failed` with their error.
  */
-async function processJob(deps: Deps, job: JobWithMetadata<SendJob>): Promise<Outcome> {
+async function processJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>): Promise<Outcome> {
   const ids = job.data?.ids ?? [];
   try {
     await processSends(deps, ids);
@@ -138,7 +138,7 @@ async function processJob(deps: Deps, job: JobWithMetadata<SendJob>): Promise<Ou
   return failures.length ? failJob(deps, job, failures) : { id: job.id, status: 'completed' };
 }
 
-async function failJob(deps: Deps, job: JobWithMetadata<SendJob>, failures: [string, unknown][]): Promise<Outcome> {
+async function failJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>, failures: [string, unknown][]): Promise<Outcome> {
   const last = job.retryCount >= job.retryLimit;
   for (const [id, err] of failures) {
     deps.log.warn({ err, sendId: id, jobId: job.id, retryCount: job.retryCount, last }, 'send processing failed');
@@ -148,7 +148,7 @@ async function failJob(deps: Deps, job: JobWithMetadata<SendJob>, failures: [str
   return { id: job.id, status: 'failed', output: { failed: failures.map(([id, e]) => ({ id, error: message(e) })) } };
 }
 
-export async function startSendWorker(deps: Deps): Promise<SendWorker> {
+export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
   const { config } = deps;
   const options = {
     batchSize: config.sendJobsPerFetch,

@@ -24,6 +24,12 @@ export interface Deps {
   services: Record<string, unknown>;
 }
 
+/**
+ * What the workers use (send processing, automation steps, outbox delivery): plain SQL on a pool and
+ * the queue, no ORM, so the worker thread can run them without loading MikroORM (src/worker-thread.ts).
+ */
+export type WorkerDeps = Pick<Deps, 'config' | 'pool' | 'boss' | 'log'>;
+
 /** The authenticated caller. */
 export interface OrgRef {
   id: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOrCreateContacts } from '../../src/contacts/contact.service.js';
+import { findOrCreateContacts } from '../../src/contacts/contact.upsert.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;

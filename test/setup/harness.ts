@@ -14,6 +14,7 @@ import { createOrganization } from '../../src/auth/api-key.service.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { FEATURES } from '../../src/modules.js';
 import { createLogger, createRuntime, type Runtime } from '../../src/runtime.js';
+import { startWorkers, type Workers } from '../../src/workers.js';
 import { withDatabase } from './global-setup.js';
 
 export async function createTestDatabase(): Promise<string> {
@@ -61,7 +62,7 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
   const runtime = await createRuntime(config, { migrate: false, log: createLogger(config.logLevel) });
   const { deps } = runtime;
   for (const f of FEATURES) await f.startApi?.(deps);
-  if (opts.worker) for (const f of FEATURES) await f.startWorker?.(deps);
+  const workers: Workers | undefined = opts.worker ? await startWorkers(deps) : undefined;
   const app = await buildApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -104,6 +105,7 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
     async close() {
       await app.close();
       for (const f of [...FEATURES].reverse()) await f.stop?.(deps);
+      await workers?.stop();
       await runtime.close();
     },
   };

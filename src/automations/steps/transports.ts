@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../shared/context.js';
 import { guardedLookup, urlRefusal } from '../net-guard.js';
@@ -60,12 +60,17 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
       },
     };
   }
-  const transporter = nodemailer.createTransport(deps.config.smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never);
+  const smtpUrl = deps.config.smtpUrl;
+  // nodemailer is loaded with the first email, not at start: it is ~15 MB of heap in every isolate
+  // that imports this module (the HTTP side and the worker thread), most of which never send one.
+  let transporter: Promise<Transporter> | undefined;
+  const connect = () =>
+    (transporter ??= import('nodemailer').then((m) => m.default.createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never)));
   return {
     name: 'smtp',
     async send(msg, ids) {
       try {
-        const info = await transporter.sendMail({
+        const info = await (await connect()).sendMail({
           ...msg,
           messageId: `<${ids.outboxId}@arsel.automations>`,
           headers: { 'X-Arsel-Idempotency-Key': ids.idempotencyKey },
@@ -77,7 +82,7 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
         throw new TransientDeliveryError(`SMTP: ${(err as Error).message}`, code);
       }
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }
 
