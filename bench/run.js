@@ -111,10 +111,12 @@ async function runOne(mode, connections, rep, baselineDir) {
     await sleep(500);
     const c0 = await srv.counters();
     const l = runLoad({ ...load, duration: cfg.duration });
-    const cpu0 = cpuSnapshot({ server: srv.pid, loadgen: l.pid }, srv.dbName);
+    // loop: the server's main thread alone (its HTTP event loop); server: the whole process, worker thread included.
+    const threads = { server: srv.pid, loop: srv.pid ? `${srv.pid}/task/${srv.pid}` : null, loadgen: l.pid };
+    const cpu0 = cpuSnapshot(threads, srv.dbName);
     const rss = sampleRss(srv.pid);
     const res = await l.done;
-    const cpu = cpuDiff(cpu0, cpuSnapshot({ server: srv.pid, loadgen: l.pid }, srv.dbName));
+    const cpu = cpuDiff(cpu0, cpuSnapshot(threads, srv.dbName));
     const maxRss = rss.stop();
     cpu.loadgen = Math.round(((res.cpu.user + res.cpu.system) / 1e6 / res.duration) * 100);
     cpu.other = cpu.machineBusy - cpu.server - cpu.postgres - cpu.loadgen;
@@ -147,7 +149,7 @@ async function runOne(mode, connections, rep, baselineDir) {
       r.sendsPerSec = Math.round(rows / res.duration);
       r.errorsTotal = res.errors + res.timeouts + mix.unexpected;
     } else r.errorsTotal = res.errors + res.timeouts + res.non2xx;
-    console.error(`[${n}/${runs}] ${mode} c=${connections} rep=${rep}: ${r.rps} req/s p50=${r.p50} p99=${r.p99} err=${r.errorsTotal}${mix ? ` mix=${JSON.stringify(mix)}` : ''} rss=${maxRss}MB rows=${rows} jobs=${jobSends} 2xx(server)=${server2xx} ${r.correct ? 'ok' : 'MISMATCH'} cpu srv=${cpu.server}% pg=${cpu.postgres}% lg=${cpu.loadgen}% busy=${cpu.machineBusy}%`);
+    console.error(`[${n}/${runs}] ${mode} c=${connections} rep=${rep}: ${r.rps} req/s p50=${r.p50} p99=${r.p99} err=${r.errorsTotal}${mix ? ` mix=${JSON.stringify(mix)}` : ''} rss=${maxRss}MB rows=${rows} jobs=${jobSends} 2xx(server)=${server2xx} ${r.correct ? 'ok' : 'MISMATCH'} cpu srv=${cpu.server}% (loop ${cpu.loop}%) pg=${cpu.postgres}% lg=${cpu.loadgen}% busy=${cpu.machineBusy}%`);
     return r;
   } finally {
     await srv.stop();

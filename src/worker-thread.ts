@@ -74,6 +74,7 @@ export function startWorkerThread(config: Config, url: string, log: pino.Logger,
   });
   worker.once('online', restoreFlag);
   let stopping = false;
+  let exited = false;
   let stopped: (() => void) | undefined;
   return new Promise((resolve, reject) => {
     let ready = false;
@@ -84,7 +85,7 @@ export function startWorkerThread(config: Config, url: string, log: pino.Logger,
         ready = true;
         resolve({
           stop() {
-            if (stopping) return Promise.resolve();
+            if (stopping || exited) return Promise.resolve(); // a dead thread has nothing left to stop
             stopping = true;
             return new Promise<void>((done) => {
               stopped = done;
@@ -104,6 +105,7 @@ export function startWorkerThread(config: Config, url: string, log: pino.Logger,
       else if (!stopping) onFatal(err);
     });
     worker.on('exit', (code) => {
+      exited = true;
       if (stopped) stopped();
       else if (!ready) reject(new Error(`the worker thread exited (code ${code}) before it was ready`));
       else if (!stopping) onFatal(new Error(`the worker thread exited unexpectedly (code ${code})`));

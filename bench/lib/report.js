@@ -137,7 +137,9 @@ function verdict(x, ok, why) {
 
 function bound(rs) {
   const srv = median(rs.map((r) => r.cpu.server)), busy = median(rs.map((r) => r.cpu.machineBusy)), pgc = median(rs.map((r) => r.cpu.postgres));
-  if (srv >= 90) return `Bound by the server's event loop (${fmt(srv)} % of one core).`;
+  // loop = the server's main thread only (the HTTP event loop); the process may also run a worker thread.
+  const loop = rs.every((r) => r.cpu.loop !== undefined) ? median(rs.map((r) => r.cpu.loop)) : srv;
+  if (loop >= 90) return `Bound by the server's event loop (${fmt(loop)} % of one core${loop !== srv ? `; the whole process ${fmt(srv)} %` : ''}).`;
   if (busy >= 180) return `Bound by the shared CPU (machine ${fmt(busy)} % busy); server ${fmt(srv)} %, Postgres ${fmt(pgc)} %.`;
-  return `Neither the event loop (${fmt(srv)} %) nor the machine (${fmt(busy)} %) is saturated: latency-bound (batch window, round trips, lock waits).`;
+  return `Neither the event loop (${fmt(loop)} %${loop !== srv ? `; the whole process ${fmt(srv)} %` : ''}) nor the machine (${fmt(busy)} %) is saturated: latency-bound (batch window, round trips, lock waits).`;
 }
