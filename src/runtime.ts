@@ -4,10 +4,10 @@
  */
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import { PgBoss } from 'pg-boss';
 import type pino from 'pino';
 import type { Config } from './config.js';
 import { resolveDatabase, type EmbeddedHandle } from './db/embedded.js';
+import { createBoss, createPool } from './db/pools.js';
 import { createLogger } from './logger.js';
 import { FEATURES } from './modules.js';
 import { ormOptions } from './orm.config.js';
@@ -59,12 +59,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   try {
     if (opts.migrate !== false) await migrate(url);
     const orm = await MikroORM.init(ormOptions(url));
-    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
-    pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
-    const genericPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, options: '-c plan_cache_mode=force_generic_plan' });
-    genericPool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
-    const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 6, connectionTimeoutMillis: 5_000 } as ConstructorParameters<typeof PgBoss>[0]);
-    boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
+    const pool = createPool(url, opts.poolSize ?? 10, log);
+    const genericPool = createPool(url, 4, log, '-c plan_cache_mode=force_generic_plan');
+    const boss = createBoss(url, 6, log);
     const caches = createCaches(config.cacheTtlMs);
     const deps: Deps = { config, orm, pool, genericPool, boss, log, caches, services: {} };
     if (opts.queue !== false) {

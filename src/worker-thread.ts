@@ -12,12 +12,11 @@
  * Thread: everything below `if (!isMainThread …)`. Its log lines go to the main thread, which
  * writes them through its own logger stream (one writer on stdout).
  */
-import pg from 'pg';
-import { PgBoss } from 'pg-boss';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import v8 from 'node:v8';
 import pino from 'pino';
 import type { Config } from './config.js';
+import { createBoss, createPool } from './db/pools.js';
 import { REDACT, rawLineWriter } from './logger.js';
 import type { WorkerDeps } from './shared/context.js';
 import { startWorkers } from './workers.js';
@@ -118,10 +117,8 @@ async function runThread(init: Init): Promise<void> {
   const post = (msg: ToMain) => port.postMessage(msg);
   const { config, url } = init;
   const log = pino({ level: config.logLevel, redact: REDACT, base: { pid: process.pid, thread: 'worker' } }, { write: (line: string) => post({ type: 'log', line }) });
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
-  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
-  const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 4, connectionTimeoutMillis: 5_000 } as ConstructorParameters<typeof PgBoss>[0]);
-  boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
+  const pool = createPool(url, 10, log);
+  const boss = createBoss(url, 4, log);
   const deps: WorkerDeps = { config, pool, boss, log };
   const close = async () => {
     await boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true }).catch(() => {});
