@@ -19,7 +19,7 @@ const LOG_FLUSH_MS = 50;
  * pino flushes the buffer synchronously when the process exits (process.exit, a fatal error,
  * the end of a graceful shutdown); call flushLogger before exiting on purpose.
  */
-export function createLogger(level: string, base: Record<string, unknown> = {}) {
+export function createLogger(level: string) {
   const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const timer = setInterval(() => {
     // sonic-boom's own fields: _len = bytes buffered (when unknown, flush anyway).
@@ -27,7 +27,7 @@ export function createLogger(level: string, base: Record<string, unknown> = {}) 
     if (!s.destroyed && s._len !== 0) dest.flush();
   }, LOG_FLUSH_MS);
   timer.unref();
-  return pino({ level, redact: REDACT, base: { pid: process.pid, ...base } }, dest);
+  return pino({ level, redact: REDACT, base: { pid: process.pid } }, dest);
 }
 
 /** Writes out what the logger has buffered; resolves once it is written (or the stream is gone). */
@@ -42,7 +42,7 @@ export function flushLogger(log: pino.Logger): Promise<void> {
 }
 
 /**
- * Writes already-serialised log lines (the worker thread's, see worker-host.ts) through this
+ * Writes already-serialised log lines (the worker thread's, see worker-thread.ts) through this
  * logger's own buffered stream, so the process has one writer on stdout and lines never interleave.
  */
 export function rawLineWriter(log: pino.Logger): (line: string) => void {

@@ -28,6 +28,16 @@ import { AppError, isConnectionError } from '../shared/errors.js';
 
 export const SEND_QUEUE = 'sends.process';
 
+/** Queue policy (jobs carry the sends of one group commit): 3 retries with exponential backoff (≈1 s, 2 s, 4 s …, capped), heartbeats so a killed worker's jobs come back. */
+export const SEND_QUEUE_OPTIONS = {
+  retryLimit: 3,
+  retryDelay: 1,
+  retryBackoff: true,
+  retryDelayMax: 60,
+  heartbeatSeconds: 10,
+  expireInSeconds: 300,
+};
+
 /** A `sends.process` job: the accepted sends of one group commit. */
 export interface SendJob {
   ids: string[];

@@ -4,10 +4,9 @@
  */
 import type { Feature } from '../modules.js';
 import type { Deps } from '../shared/context.js';
-import { GroupCommitter, SEND_QUEUE } from './committer.js';
+import { GroupCommitter, SEND_QUEUE, SEND_QUEUE_OPTIONS } from './committer.js';
 import { IdempotencyGate } from './idempotency.js';
 import { EventBudget, type SendServices } from './send.service.js';
-import { SEND_QUEUE_OPTIONS } from './send.worker.js';
 
 export const sendsFeature: Feature = {
   queues: [{ name: SEND_QUEUE, options: SEND_QUEUE_OPTIONS }],

@@ -14,16 +14,6 @@ import { findOrCreateContacts, normaliseEmail } from '../contacts/contact.upsert
 import type { WorkerDeps } from '../shared/context.js';
 import { SEND_QUEUE, type SendJob } from './committer.js';
 
-/** Queue policy (jobs carry the sends of one group commit): 3 retries with exponential backoff (≈1 s, 2 s, 4 s …, capped), heartbeats so a killed worker's jobs come back. */
-export const SEND_QUEUE_OPTIONS = {
-  retryLimit: 3,
-  retryDelay: 1,
-  retryBackoff: true,
-  retryDelayMax: 60,
-  heartbeatSeconds: 10,
-  expireInSeconds: 300,
-};
-
 /** How often this process asks pg-boss to fail/retry jobs whose worker stopped heartbeating. */
 const SUPERVISE_EVERY_MS = 5_000;
 const CLEANUP_EVERY_MS = 60_000;
