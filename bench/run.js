@@ -103,7 +103,7 @@ async function runOne(mode, connections, rep, baselineDir) {
   const env = Object.fromEntries(parts.filter((x) => !x.startsWith('--')).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
   const role = base === 'product-api' ? 'api' : cfg.role;
   const srv = mode === 'baseline'
-    ? await startBaseline({ dir: baselineDir, dbName: `bench_baseline_${process.pid}_${n}`, port })
+    ? await startBaseline({ dir: baselineDir, dbName: `bench_baseline_${process.pid}_${n}`, port, nodeArgs: cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [] })
     : await startProduct({
       repoRoot: APP.dir, dbName: `bench_product_${process.pid}_${n}`, port, role, env,
       logFile: path.join(TMP, `product-${n}.log`),

@@ -33,6 +33,8 @@ export interface Config {
   readonly pollingIntervalSeconds: number;
   /** `sends.process` jobs (one per group commit) fetched at a time; while fetches come back full the worker fetches again at once. */
   readonly sendJobsPerFetch: number;
+  readonly commitWindowMs: number;
+  readonly commitConcurrency: number;
   /**
    * Role `all`: run the workers in a worker thread of the process (its own event loop, pools and
    * pg-boss; no ORM loaded) instead of on the HTTP event loop. `WORKER_THREAD=0` turns it off.
@@ -80,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1),
     pollingIntervalSeconds: Number(env.WORKER_POLL_SECONDS || 0.5),
     sendJobsPerFetch: int(env, 'SEND_WORKER_JOBS', 100, 1),
+    commitWindowMs: int(env, 'COMMIT_WINDOW_MS', 2),
+    commitConcurrency: int(env, 'COMMIT_CONCURRENCY', 4, 1),
     workerThread: bool(env, 'WORKER_THREAD', true),
     ...overrides,
   };

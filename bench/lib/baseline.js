@@ -36,14 +36,14 @@ export function baselineVersions(dir) {
 }
 
 /** Fresh database seeded by the baseline's own code, then its server in batched mode. */
-export async function startBaseline({ dir, dbName, port }) {
+export async function startBaseline({ dir, dbName, port, nodeArgs = [] }) {
   const env = { ...process.env, BENCH_DB: dbName, PGHOST: PG.host, PGPORT: String(PG.port), PGUSER: PG.user, ADMIN_DB: process.env.ADMIN_DB ?? 'postgres' };
   const seed = spawnSync(process.execPath, ['--input-type=module', '-e',
     `const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'src', 'common.js')).href)}); await m.recreateDatabase(); console.log(JSON.stringify({ key: m.API_KEY, body: m.BODY }));`],
   { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
   if (seed.status !== 0) throw new Error(`baseline seed failed: ${seed.stderr}`);
   const { key, body } = JSON.parse(seed.stdout.trim().split('\n').pop());
-  const child = spawnTracked(process.execPath, [path.join(dir, 'src', 'server.js')], {
+  const child = spawnTracked(process.execPath, [...nodeArgs, path.join(dir, 'src', 'server.js')], {
     cwd: dir, env: { ...env, MODE: 'batched', PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitHttp(`http://127.0.0.1:${port}/_stats`, child, 30_000);

@@ -12,7 +12,7 @@ export const sendsFeature: Feature = {
   queues: [{ name: SEND_QUEUE, options: SEND_QUEUE_OPTIONS }],
   startApi(deps) {
     const services: SendServices = {
-      committer: new GroupCommitter(deps.pool, deps.boss),
+      committer: new GroupCommitter(deps.pool, deps.boss, { windowMs: deps.config.commitWindowMs, maxConcurrent: deps.config.commitConcurrency }),
       gate: new IdempotencyGate(deps.pool),
       budget: new EventBudget(deps.config.eventBudget),
     };

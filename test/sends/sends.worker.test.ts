@@ -54,6 +54,35 @@ describe('group commit atomicity', () => {
   });
 });
 
+describe('group commit as one statement', () => {
+  it('a batch without Idempotency-Keys commits its sends and one job (with the queue policy) in one statement', async () => {
+    const committer = new GroupCommitter(t.deps.pool, t.deps.boss, { windowMs: 50 });
+    const a = row();
+    const b = row();
+    const rejected = row({ status: 'rejected', errors: '[{"field":"plan","message":"must be a string"}]' });
+    await Promise.all([committer.submit([a]), committer.submit([b, rejected])]);
+    expect(committer.stats).toMatchObject({ batches: 1, singleStatement: 1, sends: 3 });
+    expect((await q('select id, status from event_sends where id = any($1::uuid[]) order by id', [[a.id, b.id, rejected.id]])).map((r) => r.status)).toEqual(
+      [a, b, rejected].sort((x, y) => (x.id < y.id ? -1 : 1)).map((r) => r.status),
+    );
+    const jobs = await q(`select data, retry_limit, retry_backoff, heartbeat_seconds, expire_seconds from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, a.id]);
+    expect(jobs).toHaveLength(1);
+    expect([...jobs[0].data.ids].sort()).toEqual([a.id, b.id].sort()); // only the accepted ones
+    expect(jobs[0]).toMatchObject({ retry_limit: 3, retry_backoff: true, heartbeat_seconds: 10, expire_seconds: 300 });
+  });
+
+  it('a batch holding an Idempotency-Key still commits in one transaction with its key', async () => {
+    const committer = new GroupCommitter(t.deps.pool, t.deps.boss, { windowMs: 50 });
+    const a = row();
+    const keyed = row({ idempotencyKey: `k-${a.id}` });
+    const key = { orgId, key: `k-${a.id}`, hash: 'h', status: 202, response: '{}' };
+    expect(await Promise.all([committer.submit([a]), committer.submit([keyed], key)])).toEqual(['committed', 'committed']);
+    expect(committer.stats).toMatchObject({ batches: 1, singleStatement: 0, sends: 2 });
+    expect(await q('select key from idempotency_keys where organization_id = $1 and key = $2', [orgId, key.key])).toHaveLength(1);
+    expect(await q(`select id from pgboss.job where name = $1 and data->'ids' ? $2::text and data->'ids' ? $3::text`, [SEND_QUEUE, a.id, keyed.id])).toHaveLength(1);
+  });
+});
+
 describe('group commit against a hung database', () => {
   it('bounds every wait (in a commit, or queued behind one) with a 503, never a hang', async () => {
     const sockets: net.Socket[] = [];
