@@ -3,6 +3,7 @@
 // (A, B, A, B…) in one invocation, each on a fresh database, autocannon in its own process.
 // Flags: --quick --conns 64,256 --reps 3 --duration 20 --warmup 3 --modes baseline,product
 //        (modes: baseline, product = `node dist/src/main.js` with --role, product-api = the same with --role api,
+//         any product mode + `@<commit>` = that commit built in a temp folder,
 //         product+NAME=value… = product with extra environment, e.g. product+WORKER_BATCH_SIZE=10;
 //         product+--flag=value = product with an extra node flag, e.g. product+--max-semi-space-size=16)
 //        --role all|api --scenario send|mixed --src dist|HEAD|<commit> --profile --out bench/RESULTS.md --no-write
@@ -98,14 +99,16 @@ async function runOne(mode, connections, rep, baselineDir) {
   // product-api: the same server with `--role api` (no in-process worker), to show the worker's cost.
   // product+NAME=value[+NAME=value…]: our server with extra environment, to compare settings side by side;
   // product+--node-flag[=value]: with an extra node flag after npm start's own (the last one wins).
-  const [base, ...parts] = mode.split('+');
+  // product…@<commit>: that commit, built in a temp folder (A/B of two revisions in one run).
+  const [spec, rev] = mode.split('@');
+  const [base, ...parts] = spec.split('+');
   const flags = parts.filter((x) => x.startsWith('--'));
   const env = Object.fromEntries(parts.filter((x) => !x.startsWith('--')).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
   const role = base === 'product-api' ? 'api' : cfg.role;
   const srv = mode === 'baseline'
     ? await startBaseline({ dir: baselineDir, dbName: `bench_baseline_${process.pid}_${n}`, port, nodeArgs: cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [] })
     : await startProduct({
-      repoRoot: APP.dir, dbName: `bench_product_${process.pid}_${n}`, port, role, env,
+      repoRoot: appFor(rev ?? cfg.src).dir, dbName: `bench_product_${process.pid}_${n}`, port, role, env,
       logFile: path.join(TMP, `product-${n}.log`),
       nodeArgs: [...flags, ...(cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [])],
     });
@@ -161,8 +164,13 @@ async function runOne(mode, connections, rep, baselineDir) {
   }
 }
 
-const APP = cfg.modes.some((m) => m.startsWith('product')) ? prepareApp(ROOT, cfg.src) : { dir: ROOT };
-cfg.rev = APP.rev;
+const apps = new Map();
+const appFor = (src) => {
+  if (!apps.has(src)) apps.set(src, prepareApp(ROOT, src));
+  return apps.get(src);
+};
+for (const m of cfg.modes) if (m.startsWith('product')) appFor(m.split('@')[1] ?? cfg.src);
+cfg.rev = cfg.modes.some((m) => m.startsWith('product')) ? appFor(cfg.src).rev : null;
 const started = new Date();
 const baselineDir = cfg.modes.includes('baseline') ? resolveBaselineDir(ROOT) : null;
 const results = [];

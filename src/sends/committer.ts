@@ -249,7 +249,20 @@ export class GroupCommitter {
     this.overdue = this.pending.length > 0;
   }
 
+  /**
+   * Requests with an Idempotency-Key commit in a transaction (their key decides whether their sends
+   * are written); the others, committed beside them, keep the one-statement commit.
+   */
   private async run(batch: Unit[]): Promise<void> {
+    const keyed = batch.filter((u) => u.key);
+    if (keyed.length && keyed.length < batch.length) {
+      await Promise.all([this.runPart(batch.filter((u) => !u.key)), this.runPart(keyed)]);
+    } else {
+      await this.runPart(batch);
+    }
+  }
+
+  private async runPart(batch: Unit[]): Promise<void> {
     try {
       await this.commit(batch);
     } catch (err) {

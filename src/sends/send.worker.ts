@@ -27,14 +27,25 @@ interface SendToProcess {
 }
 
 /**
- * Marks sends processed ($1 ids, $2 their contact ids) if still `accepted`; returns the moved ids.
+ * Marks sends processed ($1 ids, $2 their contact ids) if still `accepted`; returns the moved ids,
+ * each with whether an enabled automation is triggered by its event (so a batch that triggers none,
+ * the common case, needs no further query).
  * A heap-only (HOT) update on the indexes of migration event_sends_hot_updates: it changes no
  * indexed column (test/sends/sends.worker.test.ts holds it to that).
  */
 export const MARK_PROCESSED = `update event_sends s set status = 'processed', processed_at = now(), contact_id = u.contact_id
   from unnest($1::uuid[], $2::uuid[]) as u(id, contact_id)
   where s.id = u.id and s.status = 'accepted'
-  returning s.id`;
+  returning s.id, exists (select 1 from automations a where a.organization_id = s.organization_id and a.trigger_event = s.event_name
+                                                     and a.status = 'enabled' and a.deleted_at is null) as triggers`;
+
+/**
+ * Contact ids by `${org}\0${normalised email}`, filled only after the transaction that found or
+ * created them committed. A contact's id never changes and contacts are deleted only with their
+ * organization (whose sends go with it), so a known pair skips both contact queries.
+ */
+const knownContacts = new Map<string, string>();
+const KNOWN_CONTACTS_MAX = 100_000;
 
 /**
  * Processes the given sends in one transaction; returns how many this call moved from `accepted`.
@@ -55,30 +66,49 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
       values: [ids],
     });
     let sends = r.rows;
+    const learnt: [string, string][] = [];
     if (sends.length) {
-      const needContact = sends.filter((s) => !s.contact_id && s.email);
-      const contacts = await findOrCreateContacts(client, needContact.map((s) => ({ orgId: s.organization_id, email: s.email! })));
-      for (const s of needContact) s.contact_id = contacts.get(`${s.organization_id}\u0000${normaliseEmail(s.email!)}`) ?? null;
+      const unknown: { send: SendToProcess; key: string }[] = [];
+      for (const s of sends) {
+        if (s.contact_id || !s.email) continue;
+        const key = `${s.organization_id}\u0000${normaliseEmail(s.email)}`;
+        const id = knownContacts.get(key);
+        if (id) s.contact_id = id;
+        else unknown.push({ send: s, key });
+      }
+      if (unknown.length) {
+        const contacts = await findOrCreateContacts(client, unknown.map((u) => ({ orgId: u.send.organization_id, email: u.send.email! })));
+        for (const u of unknown) {
+          u.send.contact_id = contacts.get(u.key) ?? null;
+          if (u.send.contact_id) learnt.push([u.key, u.send.contact_id]);
+        }
+      }
       // In id order, so two transactions updating overlapping sets (a redelivered job) tend to lock
       // rows in the same order; a deadlock still only fails the attempt, and pg-boss retries it.
       sends.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const moved = await client.query<{ id: string }>({
+      const moved = await client.query<{ id: string; triggers: boolean }>({
         name: 'worker_mark_processed',
         text: MARK_PROCESSED,
         values: [sends.map((s) => s.id), sends.map((s) => s.contact_id)],
       });
+      const triggering = new Set<string>();
+      for (const m of moved.rows) if (m.triggers) triggering.add(m.id);
       if (moved.rows.length !== sends.length) {
         const won = new Set(moved.rows.map((x) => x.id));
         sends = sends.filter((s) => won.has(s.id));
       }
-      await startRunsForSends(
-        client,
-        deps.boss,
-        sends.map((s) => ({ id: s.id, orgId: s.organization_id, eventName: s.event_name, contactId: s.contact_id })),
-      );
+      if (triggering.size) {
+        await startRunsForSends(
+          client,
+          deps.boss,
+          sends.filter((s) => triggering.has(s.id)).map((s) => ({ id: s.id, orgId: s.organization_id, eventName: s.event_name, contactId: s.contact_id })),
+        );
+      }
     }
     await client.query('commit');
     ok = true;
+    if (knownContacts.size + learnt.length > KNOWN_CONTACTS_MAX) knownContacts.clear();
+    for (const [key, id] of learnt) knownContacts.set(key, id);
     return sends.length;
   } finally {
     if (!ok) await client.query('rollback').catch(() => {});

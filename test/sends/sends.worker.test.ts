@@ -71,15 +71,15 @@ describe('group commit as one statement', () => {
     expect(jobs[0]).toMatchObject({ retry_limit: 3, retry_backoff: true, heartbeat_seconds: 10, expire_seconds: 300 });
   });
 
-  it('a batch holding an Idempotency-Key still commits in one transaction with its key', async () => {
+  it('requests with an Idempotency-Key commit in a transaction with their key, beside the one statement of the others', async () => {
     const committer = new GroupCommitter(t.deps.pool, t.deps.boss, { windowMs: 50 });
     const a = row();
     const keyed = row({ idempotencyKey: `k-${a.id}` });
     const key = { orgId, key: `k-${a.id}`, hash: 'h', status: 202, response: '{}' };
     expect(await Promise.all([committer.submit([a]), committer.submit([keyed], key)])).toEqual(['committed', 'committed']);
-    expect(committer.stats).toMatchObject({ batches: 1, singleStatement: 0, sends: 2 });
+    expect(committer.stats).toMatchObject({ batches: 2, singleStatement: 1, sends: 2 });
     expect(await q('select key from idempotency_keys where organization_id = $1 and key = $2', [orgId, key.key])).toHaveLength(1);
-    expect(await q(`select id from pgboss.job where name = $1 and data->'ids' ? $2::text and data->'ids' ? $3::text`, [SEND_QUEUE, a.id, keyed.id])).toHaveLength(1);
+    for (const s of [a, keyed]) expect(await q(`select id from pgboss.job where name = $1 and data->'ids' ? $2::text`, [SEND_QUEUE, s.id])).toHaveLength(1);
   });
 });
 
@@ -134,6 +134,29 @@ describe('worker', () => {
     const h = await t.http('GET', '/v1/events/signup/sends?status=failed', { token });
     expect(h.body.data[0]).toMatchObject({ id: bad, status: 'failed', failure_reason: expect.stringContaining('boom') });
   }, 60_000);
+
+  it('remembers a contact only once its transaction committed: after a rolled-back attempt the next send creates it', async () => {
+    const email = `rolled-back-${uuidv7()}@example.com`;
+    // Rows without jobs, so only this test processes them.
+    const insert = async (plan: string) => {
+      const id = uuidv7();
+      await q(`insert into event_sends (id, organization_id, event_definition_id, event_name, email, data, "timestamp", status)
+               values ($1, $2, $3, 'signup', $4, $5, now(), 'accepted')`, [id, orgId, defId, email.toUpperCase(), JSON.stringify({ plan })]);
+      return id;
+    };
+    const doomed = await insert('boom'); // the contact is created, then the update fails: all rolled back
+    await expect(processSends(t.deps, [doomed])).rejects.toThrow(/boom/);
+    expect(await q('select id from contacts where organization_id = $1 and email = $2', [orgId, email])).toHaveLength(0);
+    const fine = await insert('pro');
+    expect(await processSends(t.deps, [fine])).toBe(1);
+    const contacts = await q('select id from contacts where organization_id = $1 and email = $2', [orgId, email]);
+    expect(contacts).toHaveLength(1);
+    expect((await q('select contact_id from event_sends where id = $1', [fine]))[0].contact_id).toBe(contacts[0].id);
+    // remembered now: a further send for the address gets the same contact
+    const again = await insert('pro');
+    expect(await processSends(t.deps, [again])).toBe(1);
+    expect((await q('select contact_id from event_sends where id = $1', [again]))[0].contact_id).toBe(contacts[0].id);
+  });
 });
 
 describe('processing update and the history indexes', () => {
