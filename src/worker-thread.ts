@@ -39,7 +39,7 @@ export interface WorkerThread {
 /**
  * Semi-space of the thread's heap, in MB (its young generation is about 3x this). The workers
  * allocate far less per second than the HTTP side and do not need `npm start`'s
- * --max-semi-space-size=32 (64 MB of nursery in this isolate too; 4 MB measured 8 MB less RSS under load than 8 MB did).
+ * --max-semi-space-size=16 (tens of MB of nursery in this isolate too; 4 MB measured 8 MB less RSS under load than 8 MB did).
  * V8 flags are process-wide and win over a Worker's resourceLimits, so the flag is lowered while
  * the thread's isolate is created and restored once it is online (it is read at isolate creation
  * only; the main isolate keeps the heap it was configured with).

@@ -19,7 +19,7 @@ interface Server { proc: ChildProcess; out: () => string; exited: Promise<number
 
 async function start(databaseUrl: string, port: number, extra: Record<string, string> = {}): Promise<Server> {
   const { DATABASE_URL: _a, PORT: _b, LOG_LEVEL: _c, WORKER_THREAD: _d, ...env } = process.env;
-  const proc = spawn(process.execPath, ['--max-semi-space-size=32', MAIN], {
+  const proc = spawn(process.execPath, ['--max-semi-space-size=16', MAIN], {
     cwd: PROJECT_ROOT,
     env: { ...env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
