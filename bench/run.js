@@ -169,8 +169,9 @@ const appFor = (src) => {
   if (!apps.has(src)) apps.set(src, prepareApp(ROOT, src));
   return apps.get(src);
 };
-for (const m of cfg.modes) if (m.startsWith('product')) appFor(m.split('@')[1] ?? cfg.src);
-cfg.rev = cfg.modes.some((m) => m.startsWith('product')) ? appFor(cfg.src).rev : null;
+const productSrcs = cfg.modes.filter((m) => m.startsWith('product')).map((m) => m.split('@')[1] ?? cfg.src);
+for (const src of productSrcs) appFor(src);
+cfg.rev = productSrcs.length ? appFor(productSrcs[0]).rev : null; // the first product mode's revision
 const started = new Date();
 const baselineDir = cfg.modes.includes('baseline') ? resolveBaselineDir(ROOT) : null;
 const results = [];

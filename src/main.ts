@@ -14,7 +14,7 @@ import { EmbeddedDbError } from './db/embedded.js';
 import { FEATURES } from './modules.js';
 import { createLogger, createRuntime, flushLogger } from './runtime.js';
 import { startWorkerThread } from './worker-thread.js';
-import { startWorkers } from './workers.js';
+import { startWorkers, type Workers } from './workers.js';
 
 const HELP = `Usage: npm start -- [--role api|worker|all]
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const { deps } = runtime;
 
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-  let workers: { stop(): Promise<void> } | undefined;
+  let workers: Workers | undefined;
   const stop = async () => {
     if (app) await app.close(); // stop accepting, drain in-flight requests (Apollo drain plugin too)
     for (const f of [...FEATURES].reverse()) await f.stop?.(deps); // the committer flushes its last group

@@ -21,27 +21,13 @@ export interface StartedRun {
   sendId: string;
 }
 
-/** Returns the runs newly created by this call (none for sends already handled). */
+/**
+ * Returns the runs newly created by this call (none for sends already handled). The send worker
+ * passes only sends its processing UPDATE found triggering an enabled automation, so there is no
+ * separate "does any automation listen" query here.
+ */
 export async function startRunsForSends(client: pg.ClientBase, boss: PgBoss, sends: ProcessedSend[]): Promise<StartedRun[]> {
   if (!sends.length) return [];
-  // Most batches hold one or two (organization, event) pairs, often with no enabled automation:
-  // ask about the distinct pairs first, so a batch without automations costs one tiny query
-  // instead of shipping every send id to PostgreSQL for an empty join.
-  const pairs = new Map<string, [string, string]>();
-  for (const s of sends) pairs.set(`${s.orgId}\u0000${s.eventName}`, [s.orgId, s.eventName]);
-  const live = await client.query<{ organization_id: string; trigger_event: string }>({
-    name: 'automations_triggered_by',
-    text: `select distinct a.organization_id, a.trigger_event
-             from unnest($1::uuid[], $2::text[]) as p(org_id, event_name)
-             join automations a on a.organization_id = p.org_id and a.trigger_event = p.event_name
-                               and a.status = 'enabled' and a.deleted_at is null`,
-    values: [[...pairs.values()].map((p) => p[0]), [...pairs.values()].map((p) => p[1])],
-  });
-  if (!live.rows.length) return [];
-  if (live.rows.length < pairs.size) {
-    const hit = new Set(live.rows.map((x) => `${x.organization_id}\u0000${x.trigger_event}`));
-    sends = sends.filter((s) => hit.has(`${s.orgId}\u0000${s.eventName}`));
-  }
   const r = await client.query<{ automation_id: string; send_id: string; org_id: string; contact_id: string | null }>(
     `select a.id as automation_id, s.id as send_id, s.org_id, s.contact_id
        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) as s(id, org_id, event_name, contact_id)

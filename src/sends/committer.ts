@@ -282,15 +282,11 @@ export class GroupCommitter {
   }
 
   /**
-   * A batch without Idempotency-Keys as ONE autocommitted statement (see composeWithJobInsert): its
-   * sends and, when some are accepted, their job. Null when pg-boss's statement does not compose.
+   * pg-boss's insert of the one `sends.process` job carrying `ids`, exactly as pg-boss would run it
+   * (its queue policy and defaults), recorded by an adapter instead of run: both commit paths run
+   * it themselves, the transaction as is, the single statement behind the sends insert.
    */
-  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[] } | null> {
-    const rows: SendRow[] = [];
-    for (const u of units) rows.push(...u.sends);
-    if (!rows.length) return null;
-    const ids = acceptedIds(rows);
-    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows };
+  private async jobInsert(ids: string[]): Promise<{ text: string; values: unknown[] }> {
     let captured: { text: string; values: unknown[] } | undefined;
     const job: SendJob = { ids };
     await this.boss.insert(SEND_QUEUE, [{ data: job }], {
@@ -301,10 +297,24 @@ export class GroupCommitter {
         },
       },
     });
-    if (!captured || captured.values.length !== 1) return null;
-    const composed = composedStatement(captured.text);
+    if (!captured) throw new Error('pg-boss did not build its job insert');
+    return captured;
+  }
+
+  /**
+   * A batch without Idempotency-Keys as ONE autocommitted statement (see composeWithJobInsert): its
+   * sends and, when some are accepted, their job. Null when pg-boss's statement does not compose.
+   */
+  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[] } | null> {
+    const rows: SendRow[] = [];
+    for (const u of units) rows.push(...u.sends);
+    if (!rows.length) return null;
+    const ids = acceptedIds(rows);
+    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows };
+    const job = await this.jobInsert(ids);
+    const composed = job.values.length === 1 ? composedStatement(job.text) : null;
     if (!composed) return null;
-    return { query: { name: composed.name, text: composed.text, values: [captured.values[0], ...sendValues(rows)] }, rows };
+    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows };
   }
 
   private async commit(units: Unit[]): Promise<void> {
@@ -356,8 +366,8 @@ export class GroupCommitter {
           await c.query({ name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) });
           const ids = acceptedIds(rows);
           if (ids.length) {
-            const job: SendJob = { ids };
-            await this.boss.insert(SEND_QUEUE, [{ data: job }], { db: { executeSql: (text: string, values?: unknown[]) => c.query({ name: statementName(text), text, values }) } });
+            const job = await this.jobInsert(ids);
+            await c.query({ name: statementName(job.text), text: job.text, values: job.values });
           }
         }
         if (timedOut) throw AppError.unavailable();
