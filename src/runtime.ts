@@ -11,7 +11,7 @@ import { createBoss, createPool } from './db/pools.js';
 import { createLogger } from './logger.js';
 import { FEATURES } from './modules.js';
 import { ormOptions } from './orm.config.js';
-import { applyInvalidation, createCaches, INVALIDATION_CHANNEL } from './shared/caches.js';
+import { applyInvalidation, clearCaches, createCaches, INVALIDATION_CHANNEL } from './shared/caches.js';
 import type { Deps } from './shared/context.js';
 
 export { createLogger, flushLogger, REDACT } from './logger.js';
@@ -101,8 +101,7 @@ async function listenForInvalidations(url: string, deps: Deps): Promise<{ close(
       c.end().catch(() => {});
       if (client === c) client = undefined;
       // Missed notifications while disconnected: drop everything, the TTL would anyway.
-      deps.caches.keys.clear();
-      deps.caches.events.clear();
+      clearCaches(deps.caches);
       if (!closed) timer = setTimeout(() => void connect().catch(() => {}), 1_000);
     });
     try {

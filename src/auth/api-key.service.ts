@@ -94,6 +94,7 @@ export function authenticate(pool: pg.Pool, caches: Caches, header: string | und
 }
 
 async function lookUp(pool: pg.Pool, caches: Caches, hash: string): Promise<CachedKey> {
+  const since = caches.keys.version;
   const r = await pool.query<{ id: string; organization_id: string; name: string }>({
     name: 'auth_key_lookup',
     text: `select k.id, k.organization_id, o.name from api_keys k join organizations o on o.id = k.organization_id
@@ -102,7 +103,7 @@ async function lookUp(pool: pg.Pool, caches: Caches, hash: string): Promise<Cach
   });
   const row = r.rows[0];
   const hit = row ? { keyId: row.id, orgId: row.organization_id, orgName: row.name } : null;
-  caches.keys.set(hash, hit);
+  caches.keys.set(hash, hit, since);
   return accepted(pool, hit);
 }
 

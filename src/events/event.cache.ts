@@ -17,13 +17,14 @@ export async function findLiveDefinition(deps: Deps, orgId: string, name: string
   const key = `${orgId}\u0000${name}`;
   const hit = deps.caches.events.get(key) as LiveDefinition | null | undefined;
   if (hit !== undefined) return hit;
+  const since = deps.caches.events.version;
   const r = await deps.pool.query<LiveDefinition>({
     name: 'event_def_lookup',
     text: 'select id, name, fields from event_definitions where organization_id = $1 and name = $2 and deleted_at is null',
     values: [orgId, name],
   });
   const def = r.rows[0] ?? null;
-  deps.caches.events.set(key, def);
+  deps.caches.events.set(key, def, since);
   return def;
 }
 

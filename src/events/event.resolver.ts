@@ -21,7 +21,7 @@ export class EventsArgs {
 export class EventResolver {
   @Query(() => EventConnection, { description: 'Event definitions, newest first' })
   async events(@Args() args: EventsArgs, @Ctx() ctx: GraphQLContext) {
-    const page = await listEvents(ctx.em, ctx.org, { page: relayToPage(args), search: args.search ?? undefined });
+    const page = await listEvents(ctx.em, ctx.org, { page: relayToPage(args), search: args.search ?? undefined, caches: ctx.deps.caches });
     return toConnection(page, eventToGraphQL, Boolean(args.after || args.before));
   }
 

@@ -58,7 +58,7 @@ export const eventRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { dep
     const { page, search } = parseListQuery(req.query as Record<string, unknown>);
     // listEvents only reads through the ORM's connection (hand-written SQL, no identity map), so it
     // gets the global EntityManager: the per-request fork was 60 % of this route's own CPU samples.
-    const result = await listEvents(deps.orm.em, req.org!, { page, search });
+    const result = await listEvents(deps.orm.em, req.org!, { page, search, caches: deps.caches });
     return restList(result, result.items.map(eventToRest));
   });
 

@@ -3,6 +3,7 @@
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { TtlCache, Caches } from '../shared/caches.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
@@ -128,8 +129,34 @@ interface EventRow {
   updated_ms: number;
 }
 
-/** Reads only through `em.getConnection()` (no identity map): callers may pass the global EntityManager. */
-export async function listEvents(em: EntityManager, org: OrgRef, opts: { page: PageArgs; search?: string }): Promise<Page<EventDefinition>> {
+/**
+ * Reads only through `em.getConnection()` (no identity map): callers may pass the global EntityManager.
+ *
+ * With `caches`, pages are kept per org and query in `caches.eventLists` (frozen: callers only read
+ * them): definitions change rarely and are read often (GET /v1/events was bound by this query's
+ * round trip). Every change drops the org's pages here at once (invalidateOrgEvents) and on other
+ * processes when its NOTIFY arrives; CACHE_TTL_MS bounds a missed one, as for the send path's
+ * definitions.
+ */
+export async function listEvents(em: EntityManager, org: OrgRef, opts: { page: PageArgs; search?: string; caches?: Caches }): Promise<Page<EventDefinition>> {
+  const cache = opts.caches?.eventLists as TtlCache<Page<EventDefinition>> | undefined;
+  const { limit, after, before } = opts.page;
+  const fromEnd = opts.page.fromEnd ?? Boolean(before);
+  // search last: it is the one free-form part, so the key stays unambiguous
+  const key = `${org.id}\u0000${limit}\u0000${after ?? ''}\u0000${before ?? ''}\u0000${fromEnd ? 1 : 0}\u0000${opts.search ?? ''}`;
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const since = cache?.version;
+  const page = await queryEvents(em, org, opts);
+  if (cache) {
+    page.items.forEach((d) => Object.freeze(d));
+    Object.freeze(page.items);
+    cache.set(key, Object.freeze(page), since);
+  }
+  return page;
+}
+
+async function queryEvents(em: EntityManager, org: OrgRef, opts: { page: PageArgs; search?: string }): Promise<Page<EventDefinition>> {
   const search = opts.search ? `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
   const pool = await em.getConnection().getNativeClient();
   return keysetPage(opts.page, async (cursor, order, limit) => {
