@@ -40,15 +40,23 @@ export interface Config {
    * pg-boss; no ORM loaded) instead of on the HTTP event loop. `WORKER_THREAD=0` turns it off.
    */
   readonly workerThread: boolean;
+  /**
+   * The worker thread's OS scheduling priority (nice, 0–19; Linux only): under CPU contention the
+   * HTTP event loop wins and processing takes what is left, catching up when load drops. 0 = as the
+   * process.
+   */
+  readonly workerThreadNice: number;
 }
 
 export class ConfigError extends Error {}
 
-function int(env: NodeJS.ProcessEnv, name: string, def: number, min = 0): number {
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min} (got "${raw}")`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`} (got "${raw}")`);
+  }
   return n;
 }
 
@@ -85,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     commitWindowMs: int(env, 'COMMIT_WINDOW_MS', 2),
     commitConcurrency: int(env, 'COMMIT_CONCURRENCY', 4, 1),
     workerThread: bool(env, 'WORKER_THREAD', true),
+    workerThreadNice: int(env, 'WORKER_THREAD_NICE', 10, 0, 19),
     ...overrides,
   };
   return Object.freeze(cfg);

@@ -29,7 +29,8 @@ Environment:
   PORT (3000), HOST (0.0.0.0), DATABASE_URL (unset: embedded PostgreSQL in ARSEL_DATA_DIR,
   default .arsel/pgdata), LOG_LEVEL (info), RATE_LIMIT_MAX (requests/min per organization, 0 = off),
   EVENT_BUDGET_PER_MINUTE (events per organization per minute, 0 = off), SMTP_URL, MAIL_FROM,
-  WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000), WORKER_THREAD (1).
+  WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000), WORKER_THREAD (1),
+  WORKER_THREAD_NICE (10: the worker thread yields the CPU to HTTP under contention; 0 = off).
   Tuning (README, Configuration): WORKER_BATCH_SIZE, WORKER_CONCURRENCY, WORKER_POLL_SECONDS,
   SEND_WORKER_JOBS, COMMIT_WINDOW_MS (2), COMMIT_CONCURRENCY (4).`;
 

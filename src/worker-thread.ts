@@ -14,6 +14,8 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import v8 from 'node:v8';
+import os from 'node:os';
+import { readlinkSync } from 'node:fs';
 import pino from 'pino';
 import type { Config } from './config.js';
 import { createBoss, createPool } from './db/pools.js';
@@ -112,10 +114,31 @@ export function startWorkerThread(config: Config, url: string, log: pino.Logger,
   });
 }
 
+/**
+ * Gives this thread (only: on Linux a thread is its own scheduling entity, addressed by its thread
+ * id) the given nice value, so the kernel prefers the HTTP event loop when both want a core. Side by
+ * side at 64 connections (bench/RESULTS.md), nice 10 took the accept path from 0.76x to 1.03x of the
+ * baseline's req/s and p99 from 32 to 26 ms, the worker still processing every send. Raising one's
+ * own nice value needs no privilege. Returns true, or why it was not done (not Linux, say).
+ */
+export function lowerThreadPriority(nice: number): true | string {
+  if (!nice) return 'WORKER_THREAD_NICE=0';
+  try {
+    // /proc/thread-self -> "<pid>/task/<tid>"
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return 'no thread id';
+    os.setPriority(tid, Math.max(os.getPriority(tid), nice));
+    return true;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 async function runThread(init: Init): Promise<void> {
   const port = parentPort!;
   const post = (msg: ToMain) => port.postMessage(msg);
   const { config, url } = init;
+  const niced = lowerThreadPriority(config.workerThreadNice);
   const log = pino({ level: config.logLevel, redact: REDACT, base: { pid: process.pid, thread: 'worker' } }, { write: (line: string) => post({ type: 'log', line }) });
   const pool = createPool(url, 10, log);
   const boss = createBoss(url, 4, log);
@@ -146,6 +169,7 @@ async function runThread(init: Init): Promise<void> {
       post({ type: 'stopped' });
     })();
   });
+  if (niced !== true && config.workerThreadNice) log.debug({ reason: niced }, 'worker thread priority left as the process\'s');
   log.debug('worker thread ready');
   post({ type: 'ready' });
 }

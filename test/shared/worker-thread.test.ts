@@ -37,6 +37,17 @@ async function start(databaseUrl: string, port: number, extra: Record<string, st
 
 const jsonLines = (out: string) => out.split('\n').filter((l) => l.startsWith('{'));
 
+/** Nice value of each thread of a process, by thread id (Linux /proc: field 19 of task stat). */
+function threadNices(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+    out.set(Number(tid), Number(fields[19 - 3]));
+  }
+  return out;
+}
+
 let databaseUrl: string;
 let db: pg.Pool;
 let token: string;
@@ -92,6 +103,10 @@ describe('the worker thread (role all)', () => {
     for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
     const ready = lines.map((l) => JSON.parse(l)).find((x) => x.msg === 'worker thread ready');
     expect(ready, s.out()).toMatchObject({ thread: 'worker', pid: s.proc.pid });
+    // WORKER_THREAD_NICE (default 10): the worker thread, and only it, yields the CPU to the HTTP loop.
+    const nices = threadNices(s.proc.pid!);
+    const base = nices.get(s.proc.pid!)!; // the main thread: the HTTP event loop keeps the process's priority
+    expect([...nices.values()].filter((n) => n !== base), JSON.stringify([...nices])).toEqual([Math.max(base, 10)]);
 
     // SIGTERM right after accepting more: exit 0; whatever the thread had not fetched stays queued.
     const late = await send(port, 300, 'c');
@@ -111,6 +126,7 @@ describe('the worker thread (role all)', () => {
     const ids = await send(port, 100, 'd');
     await until(() => statuses(ids), (x) => x.processed?.n === 100, 20_000, 'all 100 processed');
     expect(s.out()).not.toContain('worker thread ready');
+    expect(new Set(threadNices(s.proc.pid!).values()).size).toBe(1); // nothing lowered: the jobs share the HTTP loop
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });
