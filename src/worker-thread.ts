@@ -116,10 +116,11 @@ export function startWorkerThread(config: Config, url: string, log: pino.Logger,
 
 /**
  * Gives this thread (only: on Linux a thread is its own scheduling entity, addressed by its thread
- * id) the given nice value, so the kernel prefers the HTTP event loop when both want a core. Side by
- * side at 64 connections (bench/RESULTS.md), nice 10 took the accept path from 0.76x to 1.03x of the
- * baseline's req/s and p99 from 32 to 26 ms, the worker still processing every send. Raising one's
- * own nice value needs no privilege. Returns true, or why it was not done (not Linux, say).
+ * id) the given nice value, so the kernel prefers the HTTP event loop when both want a core. Six
+ * interleaved pairs at 64 connections (npm run bench:quick, nice 10 vs WORKER_THREAD_NICE=0):
+ * median 7,601 vs 7,413 req/s (higher in 4 of 6 pairs), p99 27.5 vs 30.5 ms, every send processed
+ * by the end of each run. Raising one's own nice value needs no privilege. Returns true, or why it
+ * was not done (not Linux, say).
  */
 export function lowerThreadPriority(nice: number): true | string {
   if (!nice) return 'WORKER_THREAD_NICE=0';
