@@ -50,12 +50,12 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-function int(env: NodeJS.ProcessEnv, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min = 0, max?: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`} (got "${raw}")`);
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+    throw new ConfigError(`${name} must be an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`} (got "${raw}")`);
   }
   return n;
 }

@@ -119,17 +119,17 @@ export function startWorkerThread(config: Config, url: string, log: pino.Logger,
  * id) the given nice value, so the kernel prefers the HTTP event loop when both want a core. Six
  * interleaved pairs at 64 connections (npm run bench:quick, nice 10 vs WORKER_THREAD_NICE=0):
  * median 7,601 vs 7,413 req/s (higher in 4 of 6 pairs), p99 27.5 vs 30.5 ms, every send processed
- * by the end of each run. Raising one's own nice value needs no privilege. Returns true, or why it
- * was not done (not Linux, say).
+ * by the end of each run. Raising one's own nice value needs no privilege. Returns why it could not
+ * be done (not Linux, say), or undefined when it was done or there was nothing to do (nice 0).
  */
-export function lowerThreadPriority(nice: number): true | string {
-  if (!nice) return 'WORKER_THREAD_NICE=0';
+export function lowerThreadPriority(nice: number): string | undefined {
+  if (!nice) return undefined;
   try {
     // /proc/thread-self -> "<pid>/task/<tid>"
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!Number.isInteger(tid) || tid <= 0) return 'no thread id';
     os.setPriority(tid, Math.max(os.getPriority(tid), nice));
-    return true;
+    return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
@@ -139,7 +139,7 @@ async function runThread(init: Init): Promise<void> {
   const port = parentPort!;
   const post = (msg: ToMain) => port.postMessage(msg);
   const { config, url } = init;
-  const niced = lowerThreadPriority(config.workerThreadNice);
+  const notNiced = lowerThreadPriority(config.workerThreadNice);
   const log = pino({ level: config.logLevel, redact: REDACT, base: { pid: process.pid, thread: 'worker' } }, { write: (line: string) => post({ type: 'log', line }) });
   const pool = createPool(url, 10, log);
   const boss = createBoss(url, 4, log);
@@ -170,7 +170,7 @@ async function runThread(init: Init): Promise<void> {
       post({ type: 'stopped' });
     })();
   });
-  if (niced !== true && config.workerThreadNice) log.debug({ reason: niced }, 'worker thread priority left as the process\'s');
+  if (notNiced) log.debug({ reason: notNiced }, 'worker thread priority left as the process\'s');
   log.debug('worker thread ready');
   post({ type: 'ready' });
 }
