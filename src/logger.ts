@@ -9,57 +9,18 @@ export const REDACT = {
   censor: '[redacted]',
 };
 
-/**
- * The destination: synchronous writes of at least LOG_MIN_WRITE bytes (sonic-boom, pino's own).
- * - Not asynchronous: sonic-boom's asynchronous mode writes one chunk per event-loop turn, so its
- *   chunks must be large (16 KB) to keep up with a busy loop, and it appends each line to the
- *   pending chunk with `+=` after `Buffer.byteLength` of that chunk, which flattens it: every line
- *   copied the whole chunk again while a write was in flight. That was ~25 % of the bytes the send
- *   path allocated (sampling heap profile, 256 connections). Smaller asynchronous chunks (2 KB)
- *   fell behind at 256 connections: lines queued in memory, up to 320 MB RSS.
- * - A synchronous write empties the buffer at once, so a chunk never grows past ~LOG_MIN_WRITE
- *   plus a line, and nothing can queue up. A/B at 256 connections, 3 interleaved runs each:
- *   16,886 / 16,281 / 15,756 sends/s against 16,275 / 15,080 / 11,897 with the asynchronous 4 KB
- *   buffer; at 64 the same rate with ~6 % less server CPU. (Synchronous with 4 KB: no better.)
- * - The cost: a slow stdout reader (a full pipe) blocks the event loop, as with pino's default
- *   destination (also synchronous).
- */
-const LOG_MIN_WRITE = 1024;
-
-type Destination = ReturnType<typeof pino.destination>;
-const destinations = new Set<Destination>();
-/**
- * pino flushes a destination at exit only when it is asynchronous; ours is synchronous but
- * buffered, so the last lines before a crash (an uncaught exception, process.exit) are written here.
- */
-function flushOnExit(dest: Destination): void {
-  if (destinations.size === 0) {
-    process.on('exit', () => {
-      for (const d of destinations) {
-        try {
-          if (!(d as unknown as { destroyed?: boolean }).destroyed) d.flushSync();
-        } catch {
-          // stdout already closed: nothing left to write to
-        }
-      }
-    });
-  }
-  destinations.add(dest);
-}
-
 /** How long a log line may wait in the logger's buffer before it is written anyway. */
 const LOG_FLUSH_MS = 50;
 
 /**
- * The process logger: JSON lines on stdout through a buffered destination (one write per ~1 KB
- * instead of one write per line; the per-request line made stdout writes a visible share of the
- * accept path's CPU). Lines reach stdout within LOG_FLUSH_MS, and
+ * The process logger: JSON lines on stdout through an asynchronous, buffered destination (one
+ * write per ~4 KB instead of one synchronous write per line; the per-request line made stdout
+ * writes a visible share of the accept path's CPU). Lines reach stdout within LOG_FLUSH_MS, and
  * pino flushes the buffer synchronously when the process exits (process.exit, a fatal error,
  * the end of a graceful shutdown); call flushLogger before exiting on purpose.
  */
 export function createLogger(level: string) {
-  const dest = pino.destination({ dest: 1, sync: true, minLength: LOG_MIN_WRITE });
-  flushOnExit(dest);
+  const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const timer = setInterval(() => {
     // sonic-boom's own fields: _len = bytes buffered (when unknown, flush anyway).
     const s = dest as unknown as { destroyed?: boolean; _len?: number };

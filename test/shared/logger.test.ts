@@ -1,7 +1,7 @@
 /**
- * The process logger (src/logger.ts) in a real process: its buffered synchronous destination must
- * not keep lines to itself — they reach stdout within the flush interval, in order and whole, and
- * the last lines before a crash are written at exit (pino flushes only asynchronous destinations).
+ * The process logger (src/logger.ts) in a real process: its buffered destination must not keep
+ * lines to itself — they reach stdout within the flush interval, in order and whole, and the last
+ * lines before a crash are written at exit.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
