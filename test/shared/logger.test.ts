@@ -3,7 +3,7 @@
  * lines to itself — they reach stdout within the flush interval, in order and whole, and the last
  * lines before a crash are written at exit.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type StdioOptions } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +12,10 @@ import { describe, expect, it } from 'vitest';
 
 const LOGGER = pathToFileURL(path.resolve('dist/src/logger.js')).href;
 
-function run(script: string) {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createLogger } from ${JSON.stringify(LOGGER)};\n${script}`], { encoding: 'utf8', timeout: 20_000 });
-  const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; i?: number; big?: string });
+/** Runs `script` (ESM, with createLogger imported) in a new node process; stdout is captured unless `stdio` says otherwise. */
+function run(script: string, stdio?: StdioOptions) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createLogger } from ${JSON.stringify(LOGGER)};\n${script}`], { encoding: 'utf8', timeout: 20_000, stdio });
+  const lines = (r.stdout ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; i?: number; big?: string });
   return { status: r.status, stderr: r.stderr, lines };
 }
 
@@ -31,12 +32,11 @@ describe('process logger', () => {
     const out = path.join(dir, 'stdout.log');
     const fd = openSync(out, 'w');
     try {
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createLogger } from ${JSON.stringify(LOGGER)};
-import { readFileSync } from 'node:fs';
+      const r = run(`const { readFileSync } = await import('node:fs');
 const log = createLogger('info');
 log.info('early');
 setTimeout(() => { process.stderr.write(String(readFileSync(${JSON.stringify(out)}, 'utf8').split('\\n').filter(Boolean).length)); }, 300);
-setTimeout(() => {}, 400);`], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 20_000 });
+setTimeout(() => {}, 400);`, ['ignore', fd, 'pipe']);
       expect(r.stderr).toBe('1'); // written 300 ms later, the process still running, without a flush call
     } finally {
       closeSync(fd);
