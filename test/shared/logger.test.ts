@@ -44,12 +44,15 @@ setTimeout(() => {}, 400);`, ['ignore', fd, 'pipe']);
     }
   });
 
-  it('keeps every line whole and in order, long lines (beyond the buffer) included', () => {
-    const r = run(`const log = createLogger('info');
+  it('keeps every line whole and in order, long lines (beyond the buffer) and process.exit included', () => {
+    // Repeated: an asynchronous destination got the last lines out of order at exit in ~1 run of 12.
+    for (let k = 0; k < 8; k++) {
+      const r = run(`const log = createLogger('info');
 for (let i = 0; i < 3000; i++) { log.info({ i, big: i % 500 === 0 ? 'x'.repeat(10000) + 'é' : undefined }, 'line'); if (i % 100 === 0) await new Promise((r) => setTimeout(r, 1)); }
 process.exit(0);`);
-    expect(r.lines).toHaveLength(3000);
-    expect(r.lines.every((l, i) => l.i === i)).toBe(true);
-    expect(r.lines.filter((l) => l.big).map((l) => l.big!.length)).toEqual(Array(6).fill(10001));
+      expect(r.lines).toHaveLength(3000);
+      expect(r.lines.findIndex((l, i) => l.i !== i)).toBe(-1);
+      expect(r.lines.filter((l) => l.big).map((l) => l.big!.length)).toEqual(Array(6).fill(10001));
+    }
   });
 });
