@@ -12,8 +12,8 @@ import { authenticate } from './auth/api-key.service.js';
 import type { CachedKey } from './shared/caches.js';
 import { REST_MODULES } from './modules.js';
 import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
-import { AppError, MESSAGES } from './shared/errors.js';
-import { formatGraphQLError } from './shared/graphql-errors.js';
+import { AppError, badTextIn, MAY_HOLD_BAD_TEXT, MESSAGES } from './shared/errors.js';
+import { badTextLiteralsPlugin, formatGraphQLError } from './shared/graphql-errors.js';
 import { sendRestError } from './shared/rest-errors.js';
 import { buildGraphQLSchema } from './schema.js';
 import { dashboardRoutes } from './web/dashboard.routes.js';
@@ -48,6 +48,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     },
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL the router cannot decode (e.g. %ED%A0%80, not UTF-8) gets our error shape, not Fastify's.
+    frameworkErrors: (err, req, reply) => void sendRestError(err, req, reply),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
 
@@ -64,8 +66,9 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     } catch {
       return done(new AppError('bad_request', 'Request body is not valid JSON'), undefined);
     }
-    // PostgreSQL cannot store U+0000; JSON can only carry it as an escape, so look only then.
-    if (/\\u0000/i.test(text) && containsNul(value)) return done(new AppError('bad_request', MESSAGES.nulText), undefined);
+    // Text PostgreSQL cannot store (U+0000, a lone surrogate) can only come as an escape: look only then.
+    const bad = MAY_HOLD_BAD_TEXT.test(text) ? badTextIn(value) : undefined;
+    if (bad) return done(new AppError('bad_request', bad), undefined);
     done(null, value);
   });
   app.addContentTypeParser('*', (_req, _payload, done) => {
@@ -174,7 +177,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   const schema = opts.schema ?? (await buildGraphQLSchema());
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    plugins: [fastifyApolloDrainPlugin(app)],
+    plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin],
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -208,12 +211,4 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   );
 
   return app;
-}
-
-/** Whether a parsed JSON value has U+0000 in any string or key. */
-function containsNul(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (Array.isArray(v)) return v.some(containsNul);
-  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || containsNul(x));
-  return false;
 }

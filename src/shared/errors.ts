@@ -52,7 +52,42 @@ export const MESSAGES = {
   unavailable: 'The service is temporarily unavailable. Please retry shortly.',
   contactChoice: 'Provide either email or contact_id.',
   nulText: 'Text must not contain NUL (\\u0000) characters',
+  loneSurrogate: 'Text must be valid Unicode: a \\uD800-\\uDFFF escape must be half of a surrogate pair',
 } as const;
+
+// With the u flag a surrogate pair is one code point, so this matches only a surrogate standing alone.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Why PostgreSQL cannot store this text as given, if it cannot: U+0000 (refused in text and jsonb),
+ * or a UTF-16 surrogate without its pair (jsonb refuses it; text would silently become U+FFFD).
+ * Only JSON and GraphQL escapes can produce either (`\u0000`, `\uD83D` alone): see MAY_HOLD_BAD_TEXT.
+ */
+export function badTextMessage(s: string): string | undefined {
+  if (s.includes('\u0000')) return MESSAGES.nulText;
+  if (LONE_SURROGATE.test(s)) return MESSAGES.loneSurrogate;
+  return undefined;
+}
+
+/** Source text (a JSON body, a GraphQL document) that may decode to text badTextMessage refuses. */
+export const MAY_HOLD_BAD_TEXT = /\\u(?:0000|d[89a-f])/i;
+
+/** badTextMessage for the first string or key of a parsed JSON value that has one. */
+export function badTextIn(v: unknown): string | undefined {
+  if (typeof v === 'string') return badTextMessage(v);
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const m = badTextIn(x);
+      if (m) return m;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const m = badTextMessage(k) ?? badTextIn(x);
+      if (m) return m;
+    }
+  }
+  return undefined;
+}
 
 export class AppError extends Error {
   /** Extra keys written after status_code/name/message (REST) or into extensions (GraphQL). */

@@ -1,7 +1,8 @@
 /** The GraphQL transport's single translation point (Apollo formatError). */
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { GraphQLError } from 'graphql';
-import { AppError, ERROR_STATUS, graphqlCode, toAppError, type ErrorName } from './errors.js';
+import { GraphQLError, visit } from 'graphql';
+import { AppError, badTextMessage, ERROR_STATUS, graphqlCode, MAY_HOLD_BAD_TEXT, toAppError, type ErrorName } from './errors.js';
 
 /** Unwrap Apollo's wrapping to find what the resolver threw. */
 function original(err: unknown): unknown {
@@ -46,3 +47,27 @@ export const toGraphQLError = (e: AppError): GraphQLError =>
 export const graphqlErrorBody = (e: AppError) => ({
   errors: [{ message: e.message, extensions: { code: graphqlCode(e.code), status_code: e.status, ...(e.details ?? {}) } }],
 });
+
+/**
+ * String literals of the operation that PostgreSQL cannot store (a `\\u0000` or lone-surrogate
+ * escape; see badTextMessage) are a 400 before any resolver runs. Variables arrive in the JSON body
+ * and are checked by its parser (app.ts), so REST and GraphQL refuse the same text with one rule.
+ */
+export const badTextLiteralsPlugin: ApolloServerPlugin = {
+  async requestDidStart({ request }) {
+    if (!request.query || !MAY_HOLD_BAD_TEXT.test(request.query)) return;
+    return {
+      async didResolveOperation({ document }) {
+        let bad: string | undefined;
+        visit(document, {
+          StringValue(node) {
+            bad ??= badTextMessage(node.value);
+          },
+        });
+        if (!bad) return;
+        const e = new AppError('bad_request', bad);
+        throw new GraphQLError(e.message, { originalError: e, extensions: { code: graphqlCode(e.code), status_code: e.status, http: { status: e.status } } });
+      },
+    };
+  },
+};

@@ -15,6 +15,8 @@ function fromFastify(err: FastifyError): AppError | undefined {
       return new AppError('bad_request', 'Request body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('bad_request', 'Request body is not valid JSON');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('bad_request', 'The URL is not valid: a percent-encoded part is not UTF-8');
     case 'FST_ERR_VALIDATION':
       return new AppError('validation_error', err.message);
   }
