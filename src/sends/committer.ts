@@ -95,20 +95,38 @@ export interface CommitterOptions {
   idempotencyTtlHours?: number;
 }
 
-/** The multi-row insert of a batch's sends; its 11 parameters start after `offset`. */
-const insertSends = (offset: number) => {
-  const p = (i: number, type: string) => `$${offset + i}::${type}[]`;
-  return `insert into event_sends
+/**
+ * The multi-row insert of a batch's sends from ONE json parameter, `$(offset + 1)` (see sendsJson).
+ * One JSON text instead of 11 array parameters: pg writes an array parameter as a literal, escaping
+ * every element with a regular expression and `+=`, which for 80 rows cost ~165 µs of the event
+ * loop against ~27 µs for this JSON (and ~10 % of the bytes the send path allocated); PostgreSQL's
+ * CPU per batch is the same either way (1.6–1.9 ms per 80 rows, 1,000 batches each).
+ */
+const insertSends = (offset: number) => `insert into event_sends
   (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, idempotency_key)
-  select * from unnest(${p(1, 'uuid')}, ${p(2, 'uuid')}, ${p(3, 'uuid')}, ${p(4, 'text')}, ${p(5, 'uuid')}, ${p(6, 'text')}, ${p(7, 'jsonb')}, ${p(8, 'timestamptz')}, ${p(9, 'text')}, ${p(10, 'jsonb')}, ${p(11, 'text')})`;
-};
+  select i, o, d, n, c, e, j, t, s, r, k
+  from json_to_recordset($${offset + 1}::json)
+    as x(i uuid, o uuid, d uuid, n text, c uuid, e text, j jsonb, t timestamptz, s text, r jsonb, k text)`;
 const INSERT_SENDS = insertSends(0);
 
-const sendValues = (rows: SendRow[]): unknown[] => [
-  rows.map((s) => s.id), rows.map((s) => s.orgId), rows.map((s) => s.definitionId), rows.map((s) => s.eventName),
-  rows.map((s) => s.contactId), rows.map((s) => s.email), rows.map((s) => s.data), rows.map((s) => s.timestamp),
-  rows.map((s) => s.status), rows.map((s) => s.errors), rows.map((s) => s.idempotencyKey),
-];
+const jsonText = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+
+/**
+ * The rows as the JSON array insertSends reads. `data` and `errors` are already JSON text and go in
+ * as they are; ids, timestamps and statuses are ours (no character needs escaping); text that came
+ * from a request is JSON-escaped. Text with U+0000 or a lone surrogate never gets this far
+ * (errors.ts badTextMessage), so PostgreSQL can read back every escape JSON.stringify writes.
+ */
+function sendsJson(rows: SendRow[]): string {
+  let out = '[';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    out += `${i ? ',' : ''}{"i":"${r.id}","o":"${r.orgId}","d":"${r.definitionId}","n":${JSON.stringify(r.eventName)},"c":${jsonText(r.contactId)},"e":${jsonText(r.email)},"j":${r.data},"t":"${r.timestamp}","s":"${r.status}","r":${r.errors ?? 'null'},"k":${jsonText(r.idempotencyKey)}}`;
+  }
+  return `${out}]`;
+}
+
+const sendValues = (rows: SendRow[]): unknown[] => [sendsJson(rows)];
 
 /**
  * pg-boss's own job insert for the batch with the sends insert as a CTE in front of it: ONE
