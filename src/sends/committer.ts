@@ -96,37 +96,38 @@ export interface CommitterOptions {
 }
 
 /**
- * The multi-row insert of a batch's sends from ONE json parameter, `$(offset + 1)` (see sendsJson).
- * One JSON text instead of 11 array parameters: pg writes an array parameter as a literal, escaping
- * every element with a regular expression and `+=`, which for 80 rows cost ~165 µs of the event
- * loop against ~27 µs for this JSON (and ~10 % of the bytes the send path allocated); PostgreSQL's
- * CPU per batch is the same either way (1.6–1.9 ms per 80 rows, 1,000 batches each).
+ * The multi-row insert of a batch's sends; its 11 parameters start after `offset`. ROWS FROM zips
+ * the columns in order (like a multi-argument unnest). `data` and `errors` come as ONE jsonb array
+ * each instead of jsonb[] arrays: pg writes an array parameter as a literal, escaping every element
+ * with two regex replaces and `+=`, and a JSON document is the one element full of characters to
+ * escape. Measured per batch of 80 sends (1,500 batches each, alternated): the parameters cost the
+ * event loop ~160 µs instead of ~300 µs, and PostgreSQL ~0.78 ms instead of ~0.90 ms to read.
+ * (All 11 columns as one json document read by json_to_recordset cost the event loop least, ~45 µs,
+ * but PostgreSQL the most, ~1.0 ms: it builds a hash table per row.)
  */
-const insertSends = (offset: number) => `insert into event_sends
+const insertSends = (offset: number) => {
+  const p = (i: number, type: string) => `unnest($${offset + i}::${type}[])`;
+  const j = (i: number) => `jsonb_array_elements($${offset + i}::jsonb)`;
+  return `insert into event_sends
   (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, idempotency_key)
-  select i, o, d, n, c, e, j, t, s, r, k
-  from json_to_recordset($${offset + 1}::json)
-    as x(i uuid, o uuid, d uuid, n text, c uuid, e text, j jsonb, t timestamptz, s text, r jsonb, k text)`;
+  select i, o, d, n, c, e, j, t, s, nullif(r, 'null'::jsonb), k
+  from rows from (${p(1, 'uuid')}, ${p(2, 'uuid')}, ${p(3, 'uuid')}, ${p(4, 'text')}, ${p(5, 'uuid')}, ${p(6, 'text')}, ${j(7)},
+                  ${p(8, 'timestamptz')}, ${p(9, 'text')}, ${j(10)}, ${p(11, 'text')}) as x(i, o, d, n, c, e, j, t, s, r, k)`;
+};
 const INSERT_SENDS = insertSends(0);
 
-const jsonText = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
-
-/**
- * The rows as the JSON array insertSends reads. `data` and `errors` are already JSON text and go in
- * as they are; ids, timestamps and statuses are ours (no character needs escaping); text that came
- * from a request is JSON-escaped. Text with U+0000 or a lone surrogate never gets this far
- * (errors.ts badTextMessage), so PostgreSQL can read back every escape JSON.stringify writes.
- */
-function sendsJson(rows: SendRow[]): string {
+/** JSON texts (or null, kept as JSON null and stored as SQL NULL) as one JSON array text. */
+function jsonArray(texts: (string | null)[]): string {
   let out = '[';
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    out += `${i ? ',' : ''}{"i":"${r.id}","o":"${r.orgId}","d":"${r.definitionId}","n":${JSON.stringify(r.eventName)},"c":${jsonText(r.contactId)},"e":${jsonText(r.email)},"j":${r.data},"t":"${r.timestamp}","s":"${r.status}","r":${r.errors ?? 'null'},"k":${jsonText(r.idempotencyKey)}}`;
-  }
+  for (let i = 0; i < texts.length; i++) out += `${i ? ',' : ''}${texts[i] ?? 'null'}`;
   return `${out}]`;
 }
 
-const sendValues = (rows: SendRow[]): unknown[] => [sendsJson(rows)];
+const sendValues = (rows: SendRow[]): unknown[] => [
+  rows.map((s) => s.id), rows.map((s) => s.orgId), rows.map((s) => s.definitionId), rows.map((s) => s.eventName),
+  rows.map((s) => s.contactId), rows.map((s) => s.email), jsonArray(rows.map((s) => s.data)), rows.map((s) => s.timestamp),
+  rows.map((s) => s.status), jsonArray(rows.map((s) => s.errors)), rows.map((s) => s.idempotencyKey),
+];
 
 /**
  * pg-boss's own job insert for the batch with the sends insert as a CTE in front of it: ONE
