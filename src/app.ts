@@ -18,6 +18,7 @@ import { sendRestError } from './shared/rest-errors.js';
 import { buildGraphQLSchema } from './schema.js';
 import { dashboardRoutes } from './web/dashboard.routes.js';
 import { fastUuidv7 } from './shared/uuidv7.js';
+import { parseJson } from './shared/json.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,7 +63,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     if (text.trim() === '') return done(null, undefined);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJson(text);
     } catch {
       return done(new AppError('bad_request', 'Request body is not valid JSON'), undefined);
     }

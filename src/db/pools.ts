@@ -5,6 +5,12 @@
  */
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
+import { parseJson } from '../shared/json.js';
+
+// json and jsonb columns are read with parseJson (shared/json.ts: JSON.parse alone can decode an
+// escaped key wrongly), for our pools and the ORM's alike (both use this pg module's type registry).
+pg.types.setTypeParser(pg.types.builtins.JSON, parseJson);
+pg.types.setTypeParser(pg.types.builtins.JSONB, parseJson);
 
 interface Log {
   warn(obj: object, msg: string): void;
