@@ -57,9 +57,9 @@ const LOG_FLUSH_MS = 50;
 /**
  * The process logger: JSON lines on stdout through a buffered destination (one write per ~1 KB
  * instead of one write per line; the per-request line made stdout writes a visible share of the
- * accept path's CPU). Lines reach stdout within LOG_FLUSH_MS, and
- * pino flushes the buffer synchronously when the process exits (process.exit, a fatal error,
- * the end of a graceful shutdown); call flushLogger before exiting on purpose.
+ * accept path's CPU). Lines reach stdout within LOG_FLUSH_MS, and whatever is buffered is written
+ * synchronously when the process exits (flushOnExit: process.exit, a fatal error, the end of a
+ * graceful shutdown).
  */
 export function createLogger(level: string) {
   const dest = pino.destination({ dest: 1, sync: true, minLength: LOG_MIN_WRITE });

@@ -7,7 +7,7 @@
  * ~3.5× one-transaction-per-request (B raw-batched); hand-written SQL is deliberate here.
  *
  * A batch without Idempotency-Keys (the common case) is ONE statement, autocommitted: the
- * multi-row `insert … select from unnest(…)` of its sends as a CTE in front of pg-boss's own insert
+ * multi-row `insert … select from rows from (unnest(…), …)` of its sends (insertSends) as a CTE in front of pg-boss's own insert
  * of its job (composeWithJobInsert). A batch holding a key is a transaction: the key rows (a key
  * another request committed first is not ours, and neither are its sends), the sends, the job,
  * COMMIT. Why one statement: under load the event loop is busy, and each round trip waits for it to
