@@ -3,7 +3,6 @@ import type { GraphQLContext } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { relayToPage } from '../shared/pagination.js';
 import { toConnection } from '../shared/relay.js';
-import { parseJson } from '../shared/json.js';
 import { checkKey, hashBody, type StoredResponse } from './idempotency.js';
 import { getSends, listSends } from './send.history.js';
 import { SendEventInput } from './send.inputs.js';
@@ -39,7 +38,7 @@ function recorded(o: Extract<ItemOutcome, { kind: 'recorded' }>): EventSendType 
     errors: [],
     contactId: o.row.contactId,
     email: o.row.email,
-    data: parseJson(o.row.data) as Record<string, unknown>,
+    data: o.data,
     timestamp: new Date(o.row.timestamp),
     createdAt: new Date(Number.parseInt(o.row.id.replace(/-/g, '').slice(0, 12), 16)), // UUIDv7 carries its creation time
     processedAt: null,

@@ -20,7 +20,7 @@ export const MAX_BATCH = 500;
 export type ItemCode = 'schema_mismatch' | 'event_not_found' | 'contact_not_found' | 'contact_required' | 'contact_ambiguous' | 'validation_error';
 
 export type ItemOutcome =
-  | { kind: 'recorded'; row: SendRow; errors?: FieldError[] }
+  | { kind: 'recorded'; row: SendRow; /** the normalised data, of which row.data is the JSON text */ data: Record<string, unknown>; errors?: FieldError[] }
   | { kind: 'error'; code: ItemCode; error: AppError };
 
 export interface SendServices {
@@ -161,7 +161,7 @@ export async function prepareItem(
     errors: checked.ok ? null : JSON.stringify(checked.errors),
     idempotencyKey,
   };
-  return checked.ok ? { kind: 'recorded', row } : { kind: 'recorded', row, errors: checked.errors };
+  return checked.ok ? { kind: 'recorded', row, data: checked.data } : { kind: 'recorded', row, data: checked.data, errors: checked.errors };
 }
 
 export function schemaMismatch(id: string, errors: FieldError[]): AppError {

@@ -36,9 +36,9 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   };
 }
 
-/** Throwable from a resolver when the error is known up front. */
-export const toGraphQLError = (e: AppError): GraphQLError =>
-  new GraphQLError(e.message, { originalError: e, extensions: { code: graphqlCode(e.code), status_code: e.status } });
+/** Throwable from a resolver when the error is known up front; `http`: also the response's HTTP status (Apollo reads it, clients never see it). */
+export const toGraphQLError = (e: AppError, http = false): GraphQLError =>
+  new GraphQLError(e.message, { originalError: e, extensions: { code: graphqlCode(e.code), status_code: e.status, ...(http ? { http: { status: e.status } } : {}) } });
 
 /**
  * Failures that happen before Apollo runs (auth, rate limit, body parsing) on /graphql: the same
@@ -65,8 +65,7 @@ export const badTextLiteralsPlugin: ApolloServerPlugin = {
           },
         });
         if (!bad) return;
-        const e = new AppError('bad_request', bad);
-        throw new GraphQLError(e.message, { originalError: e, extensions: { code: graphqlCode(e.code), status_code: e.status, http: { status: e.status } } });
+        throw toGraphQLError(new AppError('bad_request', bad), true);
       },
     };
   },
