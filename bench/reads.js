@@ -5,6 +5,7 @@
 // page by page, and EXPLAINs the history queries (index scans, no OFFSET).
 // Flags: --seed 1000000 --conns 64 --duration 15 --warmup 3 --src dist|HEAD|<commit> --no-write
 //        --only 0,1,2 (endpoints) --profile (--cpu-prof into bench/results/profiles)
+//        --node-arg <flag> (repeatable: extra flags for the server's node, e.g. --trace-gc)
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,7 @@ const { values: a } = parseArgs({
     warmup: { type: 'string', default: '3' },
     src: { type: 'string', default: 'dist' },
     profile: { type: 'boolean', default: false },
+    'node-arg': { type: 'string', multiple: true, default: [] },
     only: { type: 'string' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -49,7 +51,7 @@ const APP = prepareApp(ROOT, a.src);
 const started = new Date();
 const port = await freePort();
 const srv = await startProduct({ repoRoot: APP.dir, dbName: `bench_reads_${process.pid}`, port, role: 'api', logFile: path.join(TMP, 'reads.log'),
-  nodeArgs: a.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(HERE, 'results', 'profiles')}`] : [] });
+  nodeArgs: [...(a.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(HERE, 'results', 'profiles')}`] : []), ...a['node-arg']] });
 try {
   const { org_id: orgId, def_id: defId } = (await srv.query(`select organization_id as org_id, id as def_id from event_definitions where name = 'order.completed'`)).rows[0];
   const t0 = Date.now();
@@ -88,8 +90,9 @@ try {
   for (const st of [null, 'rejected']) {
     if (history.historyStatement) {
       const s = history.historyStatement(true, Boolean(st), '<', 'desc', st || undefined, 'rest');
-      const all = [orgId, 21, defId, st, mid];
-      const values = s.params.map((n) => all[n - 1]);
+      // Parameters by name (a group statement: one array per parameter, here a group of one page).
+      const all = Array.isArray(s.params) && typeof s.params[0] === 'string' ? { org: orgId, limit: 21, event: defId, status: st, cursor: mid } : null;
+      const values = all ? s.params.map((n) => (s.name ? `{${all[n]}}` : all[n])) : s.params.map((n) => [orgId, 21, defId, st, mid][n - 1]);
       plans[`history, status ${st ?? 'all'}${s.name ? ' (named statement: its generic plan)' : ''}`] = s.name ? await genericPlanOf(s.text, values) : await planOf(s.text, values);
     } else {
       plans[`history, status ${st ?? 'all'}`] = await planOf(legacyHistorySql(st), [orgId, defId, mid]);

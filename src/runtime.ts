@@ -60,7 +60,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     if (opts.migrate !== false) await migrate(url);
     const orm = await MikroORM.init(ormOptions(url));
     const pool = createPool(url, opts.poolSize ?? 10, log);
-    const genericPool = createPool(url, 4, log, '-c plan_cache_mode=force_generic_plan');
+    const genericPool = createPool(url, 4, log, '-c plan_cache_mode=force_generic_plan -c jit=off');
     const boss = createBoss(url, 6, log);
     const caches = createCaches(config.cacheTtlMs);
     const deps: Deps = { config, orm, pool, genericPool, boss, log, caches, services: {} };

@@ -14,7 +14,9 @@ export interface Deps {
   /**
    * A small pool whose sessions run prepared statements on their generic plan
    * (`plan_cache_mode = force_generic_plan`): only for named statements written so that every
-   * generic plan is the intended index scan (the sends history, see send.history.ts).
+   * generic plan is the intended index scan (the sends history, see send.history.ts). JIT is off
+   * in them: a generic plan over parameter arrays is estimated high enough to be JIT-compiled on
+   * every run, for queries that take well under a millisecond.
    */
   genericPool: pg.Pool;
   boss: PgBoss;

@@ -7,12 +7,14 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSends } from '../../src/sends/send.history.js';
+import { listSends, type ListSendsOptions } from '../../src/sends/send.history.js';
+import type { OrgRef } from '../../src/shared/context.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;
 let token: string;
 let orgId: string;
+let other: { token: string; orgId: string };
 const defs: Record<string, string> = {};
 /** Sends of event B of our organization, oldest first. */
 const sendsOfB: { id: string; status: string }[] = [];
@@ -21,7 +23,7 @@ const STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as const;
 beforeAll(async () => {
   t = await startTestApp();
   ({ token, orgId } = await t.createOrg('Paging'));
-  const otherOrg = await t.createOrg('Elsewhere');
+  const otherOrg = (other = await t.createOrg('Elsewhere'));
   for (const name of ['a.event', 'b.event', 'c.event', 'empty.event']) {
     defs[name] = (await t.http('POST', '/v1/events', { token, body: { name, schema: { fields: [] } } })).body.id;
   }
@@ -95,6 +97,51 @@ describe('sends history pages (prepared statements)', () => {
       const newerThan = await listSends(t.deps, org, { event: 'b.event', page: { limit: 2, before: cursor } });
       expect(newerThan.items.map((x) => x.id)).toEqual(expected.slice(18 + i, 20 + i));
     }
+  });
+
+  it('pages asked for at the same time are read in groups, and each gets exactly its own rows', async () => {
+    // Asks of every shape (status, direction, cursor or not, page size), of four events and two
+    // organizations; each is answered alone first (a group of one), then all at once.
+    const ours: OrgRef = { id: orgId, name: 'Paging', keyId: '' };
+    const theirs: OrgRef = { id: other.orgId, name: 'Elsewhere', keyId: '' };
+    const ids = newestFirst();
+    const asks: [OrgRef, ListSendsOptions][] = [];
+    for (let i = 0; i < 90; i++) {
+      const status = [undefined, ...STATUSES][i % 5];
+      const cursor = i % 4 === 0 ? undefined : ids[(i * 7) % ids.length];
+      const page = { limit: [1, 3, 20][i % 3], ...(cursor ? (i % 8 === 1 ? { before: cursor } : { after: cursor }) : {}), ...(i % 9 === 2 ? { fromEnd: true } : {}) };
+      const event = i % 6 === 5 ? 'a.event' : i % 10 === 7 ? defs['c.event'] : i % 11 === 4 ? defs['empty.event'] : 'b.event';
+      asks.push([i % 5 === 3 ? theirs : ours, { event: i % 5 === 3 ? 'b.event' : event, status, page }]);
+    }
+    const alone = [];
+    for (const [org, opts] of asks) alone.push(await listSends(t.deps, org, opts));
+    expect(alone.filter((p) => p.items.length > 0).length).toBeGreaterThan(60);
+    const pool = t.deps.genericPool;
+    const query = pool.query.bind(pool);
+    let statements = 0;
+    pool.query = ((...args: Parameters<typeof query>) => {
+      statements++;
+      return query(...args);
+    }) as typeof pool.query;
+    try {
+      const together = await Promise.all(asks.map(([org, opts]) => listSends(t.deps, org, opts)));
+      expect(together).toEqual(alone);
+      expect(statements).toBeLessThan(asks.length); // a group holds pages of one statement (one shape)
+      // 60 pages of one shape at once: a handful of statements (the pool has 4 connections)
+      statements = 0;
+      const same = ids.slice(0, 60).map((after) => listSends(t.deps, ours, { event: defs['b.event'], page: { limit: 5, after } }));
+      const pages = await Promise.all(same);
+      expect(statements).toBeLessThanOrEqual(12);
+      pages.forEach((p, i) => expect(p.items.map((x) => x.id)).toEqual(ids.slice(i + 1, i + 6)));
+    } finally {
+      pool.query = query;
+    }
+    // And through REST, each organization with its own key.
+    const rest = (tok: string, q: string) => t.http('GET', `/v1/events/b.event/sends?${q}`, { token: tok }).then((r) => r.text);
+    const queries = ids.slice(0, 40).map((id, i): [string, string] => [i % 3 ? token : other.token, `limit=${1 + (i % 5)}&${i % 2 ? 'after' : 'before'}=${id}${i % 4 ? '' : '&status=rejected'}`]);
+    const restAlone = [];
+    for (const [tok, q] of queries) restAlone.push(await rest(tok, q));
+    expect(await Promise.all(queries.map(([tok, q]) => rest(tok, q)))).toEqual(restAlone);
   });
 
   it('an event with no sends gives an empty page every time; an unknown one a 404', async () => {
