@@ -147,6 +147,31 @@ describe('sends history pages (prepared statements)', () => {
     expect(await Promise.all(queries.map(([tok, q]) => rest(tok, q)))).toEqual(restAlone);
   });
 
+  it('a page that scans many rows does not hold up the pages asked for after it', async () => {
+    // 200,000 processed sends and no accepted one: `?status=accepted` reads them all.
+    const bulk = (await t.http('POST', '/v1/events', { token, body: { name: 'bulk.event', schema: { fields: [] } } })).body.id as string;
+    await t.deps.pool.query(
+      `insert into event_sends (id, organization_id, event_definition_id, event_name, email, data, "timestamp", status)
+       select gen_random_uuid(), $1, $2, 'bulk.event', 'p@example.com', '{}', now(), 'processed' from generate_series(1, 200000)`,
+      [orgId, bulk],
+    );
+    await t.deps.pool.query('analyze event_sends');
+    const ours: OrgRef = { id: orgId, name: 'Paging', keyId: '' };
+    const finished: string[] = [];
+    const t0 = performance.now();
+    const slow = listSends(t.deps, ours, { event: bulk, status: 'accepted', page: { limit: 20 } }).then((p) => {
+      finished.push('slow');
+      return { p, ms: performance.now() - t0 };
+    });
+    await new Promise((r) => setTimeout(r, 2)); // the slow group is running
+    const quick = Array.from({ length: 20 }, (_, i) => listSends(t.deps, ours, { event: defs['b.event'], page: { limit: 3, after: newestFirst()[i] } }).then(() => finished.push('quick')));
+    await Promise.all([slow, ...quick]);
+    const { p, ms } = await slow;
+    expect(p.items).toEqual([]);
+    expect(ms).toBeGreaterThan(40); // else this test shows nothing
+    expect(finished.indexOf('slow')).toBe(20); // every quick page answered first
+  });
+
   it('an event with no sends gives an empty page every time; an unknown one a 404', async () => {
     for (let i = 0; i < 7; i++) {
       const r = await t.http('GET', `/v1/events/${defs['empty.event']}/sends?after=${sendsOfB[i].id}`, { token });
