@@ -171,15 +171,17 @@ interface PendingPage {
  *
  * Measured on 1 M sends (reads bench, 64 connections, 2 cores, pages of 20): one statement per page
  * ~4,400-4,600 pages/s, p99 29-31 ms; groups with up to 4 running at once ~5,000-5,900, p99 23-31;
- * one at a time ~6,750-7,050, p99 21 (and the same, within the noise, when the next group starts as
- * soon as PostgreSQL has answered rather than after this group's pages are answered: 6,624-7,163
- * against 6,499-7,241, three reps each, kept because it lets the two overlap). Most of a page's cost was the round trip (a socket write that
- * wakes a backend, Bind / Execute / Sync), not the index scan; and one running group leaves one
- * core to Node, which was otherwise kept waiting for a CPU by the backends it woke.
+ * one at a time ~6,750-7,050, p99 21. Starting the next group as soon as PostgreSQL has answered,
+ * while Node answers this group's pages, measured the same within the noise (6,624-7,163 against
+ * 6,499-7,241, three reps each); it is kept because it lets the two overlap. Most of a page's cost
+ * was the round trip (a socket write that wakes a backend, Bind / Execute / Sync), not the index
+ * scan; and one running group leaves a core to Node, which was otherwise kept waiting for a CPU by
+ * the backends it woke. A group holds at most MAX_GROUP pages (bounded parameter arrays).
  */
 const SLOW_GROUP_MS = 10;
+const MAX_GROUP = 256;
 class PageBatcher {
-  private readonly queue: PendingPage[] = [];
+  private queue: PendingPage[] = [];
   /** A group is running and has not yet run for SLOW_GROUP_MS. */
   private busy = false;
   constructor(private readonly pool: pg.Pool) {}
@@ -196,10 +198,9 @@ class PageBatcher {
     if (this.busy || this.queue.length === 0) return;
     const st = this.queue[0].st;
     const group: PendingPage[] = [];
-    for (let i = 0; i < this.queue.length; ) {
-      if (this.queue[i].st === st) group.push(...this.queue.splice(i, 1));
-      else i++;
-    }
+    const rest: PendingPage[] = [];
+    for (const p of this.queue) (p.st === st && group.length < MAX_GROUP ? group : rest).push(p);
+    this.queue = rest;
     this.busy = true;
     let turn = true;
     const done = () => {
