@@ -70,7 +70,7 @@ export interface ListSendsOptions {
  * no OFFSET.
  *
  * With an event (the common case) pages are read in GROUPS (see PageBatcher below): one NAMED
- * prepared statement reads every page asked for while the pool was busy, each page a LATERAL keyset
+ * prepared statement reads the pages asked for while the previous group ran, each page a LATERAL keyset
  * scan driven by one row of parameter arrays (`unnest(...) with ordinality as q`). It runs on its
  * generic plan (on `deps.genericPool`, whose sessions force generic plans and turn JIT off: the
  * generic plan's estimate of the arrays made PostgreSQL JIT-compile it, ~14 ms per run).
