@@ -3,6 +3,9 @@
 // time by package/file, top functions by self time, inclusive time of our own functions; shares are
 // of the profile's busy time ((idle) excluded). Usage: node bench/profile-top.js <file> [top=30]
 import { summariseProfile } from './lib/profile.js';
+import { helpIfAsked } from './lib/usage.js';
+
+helpIfAsked(import.meta.url);
 
 const [file, topArg] = process.argv.slice(2);
 const s = summariseProfile(file, Number(topArg ?? 30));

@@ -17,6 +17,9 @@ import { startProduct } from './lib/product.js';
 import { upsertSection } from './lib/sections.js';
 import { prepareApp } from './lib/snapshot.js';
 import { fmt, median, medRange } from './lib/stats.js';
+import { helpIfAsked } from './lib/usage.js';
+
+helpIfAsked(import.meta.url);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');

@@ -21,6 +21,9 @@ import { prepareApp } from './lib/snapshot.js';
 import { profileSection } from './lib/profile.js';
 import { writeReport } from './lib/report.js';
 import { upsertSection } from './lib/sections.js';
+import { helpIfAsked } from './lib/usage.js';
+
+helpIfAsked(import.meta.url);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');

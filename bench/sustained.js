@@ -18,6 +18,9 @@ import { SEND_BODY, startExtra, startProduct } from './lib/product.js';
 import { upsertSection } from './lib/sections.js';
 import { prepareApp } from './lib/snapshot.js';
 import { fmt } from './lib/stats.js';
+import { helpIfAsked } from './lib/usage.js';
+
+helpIfAsked(import.meta.url);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
