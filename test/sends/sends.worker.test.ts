@@ -95,8 +95,17 @@ describe('group commit against a hung database', () => {
     const first = committer.submit([row()]);
     await new Promise((r) => setTimeout(r, 20)); // the first batch holds the only slot
     const second = committer.submit([row()]);
-    const results = await Promise.allSettled([first, second]);
+    await new Promise((r) => setTimeout(r, 200));
+    // Queued later: it waits its own full timeout, not the one of the unit ahead of it.
+    const third = committer.submit([row()]);
+    const thirdSubmitted = Date.now();
+    const thirdSettled = third.then(
+      () => Date.now(),
+      () => Date.now(),
+    );
+    const results = await Promise.allSettled([first, second, third]);
     expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await thirdSettled) - thirdSubmitted).toBeGreaterThanOrEqual(290);
     for (const r of results) {
       expect(r.status).toBe('rejected');
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'service_unavailable', headers: { 'retry-after': expect.any(String) } });
