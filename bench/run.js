@@ -7,6 +7,9 @@
 //         product+NAME=value… = product with extra environment, e.g. product+WORKER_BATCH_SIZE=10;
 //         product+--flag=value = product with an extra node flag, e.g. product+--max-semi-space-size=16)
 //        --role all|api --scenario send|mixed --src dist|HEAD|<commit> --profile --out bench/RESULTS.md --no-write
+//        --rate N: a fixed offered load of N req/s (autocannon overallRate) instead of closed-loop maximum,
+//         for A/B runs of two builds: below saturation the CPU per 2xx (see `loop µs/2xx` in the
+//         console summary) compares their code without the scheduling noise of a saturated box
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +45,7 @@ const { values: a } = parseArgs({
     src: { type: 'string', default: 'dist' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    rate: { type: 'string' },
   },
 });
 const cfg = {
@@ -55,6 +59,7 @@ const cfg = {
   scenario: a.scenario,
   profile: a.profile,
   src: a.src,
+  rate: a.rate ? Number(a.rate) : undefined,
 };
 const runs = cfg.reps * cfg.conns.length * cfg.modes.length;
 const budgetMs = (runs * (cfg.duration + cfg.warmup + 25) + 300) * 1000;
@@ -116,7 +121,7 @@ async function runOne(mode, connections, rep, baselineDir) {
       nodeArgs: [...flags, ...(cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [])],
     });
   try {
-    const load = { url: srv.url, connections, token: srv.token, body: srv.body, idReplacement: srv.idReplacement, scenario: cfg.scenario };
+    const load = { url: srv.url, connections, token: srv.token, body: srv.body, idReplacement: srv.idReplacement, scenario: cfg.scenario, rate: cfg.rate };
     const idleRssMb = rssMb(srv.pid); // started, migrated, seeded, no load yet
     await runLoad({ ...load, duration: cfg.warmup }).done; // JIT, pools, caches: not counted
     await sleep(500);
@@ -191,6 +196,21 @@ const outFile = a['no-write'] ? null : path.resolve(a.out ?? path.join(HERE, 'RE
 // A profiled run's timings are distorted by the profiler: it writes only the `profile` section.
 const md = await writeReport({ cfg, started, finished, results, baselineDir, root: ROOT, out: cfg.profile ? null : outFile });
 console.log(md);
+// CPU per accepted request by mode (medians over the repetitions): the comparison of two builds
+// that holds up under noise, above all with --rate (a fixed load below saturation).
+{
+  const med = (xs) => { const v = [...xs].sort((p, q) => p - q); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
+  const per = (r, k) => (r.cpu?.[k] ?? NaN) / 100 * r.cpu.secs / Math.max(1, r.ok2xx) * 1e6;
+  console.log('\nCPU µs per 2xx, median (min–max) over the repetitions: loop = the server\'s main thread, server = its whole process, postgres = its backends');
+  for (const c of cfg.conns) {
+    for (const mode of cfg.modes) {
+      const rs = results.filter((r) => r.mode === mode && r.connections === c && r.cpu);
+      if (!rs.length) continue;
+      const cell = (k) => { const v = rs.map((r) => per(r, k)); return `${med(v).toFixed(1)} (${Math.min(...v).toFixed(1)}–${Math.max(...v).toFixed(1)})`; };
+      console.log(`  ${mode} c=${c}: req/s ${med(rs.map((r) => r.rps)).toFixed(0)}; loop ${cell('loop')}; server ${cell('server')}; postgres ${cell('postgres')}`);
+    }
+  }
+}
 if (cfg.profile) {
   const text = profileSection({ dir: PROFILES, since: started, cfg, results });
   if (outFile) upsertSection(outFile, 'profile', text);
