@@ -101,11 +101,11 @@ async function lookUp(pool: pg.Pool, caches: Caches, hash: string): Promise<Cach
 
 /** The bearer token's hash; 401 for a missing or malformed header. */
 function headerHash(header: string | undefined): string {
-  if (header === undefined) throw new AppError('unauthorized', MESSAGES.unauthorized);
+  if (typeof header !== 'string') throw new AppError('unauthorized', MESSAGES.unauthorized);
   const known = recentHashes.get(header);
   if (known !== undefined) return known;
   // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer be_…` is as good as `Bearer be_…`.
-  const m = typeof header === 'string' ? /^bearer +(\S+) *$/i.exec(header) : null;
+  const m = /^bearer +(\S+) *$/i.exec(header);
   if (!m) throw new AppError('unauthorized', MESSAGES.unauthorized);
   const token = m[1];
   if (!TOKEN_RE.test(token)) throw new AppError('unauthorized', MESSAGES.unauthorized);

@@ -275,6 +275,9 @@ export class GroupCommitter {
       this.flush();
       await new Promise<void>((r) => this.idle.push(r));
     }
+    // Nothing is pending any more: the watchdog must not hold the process open for up to commitTimeoutMs.
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
   }
 
   private flush(): void {
