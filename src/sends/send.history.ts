@@ -102,7 +102,11 @@ export interface HistoryStatement {
   params: HistoryParam[];
   /** Set for the grouped (event) statements: a named prepared statement whose rows carry `page`. */
   name?: string;
+  /** Grouped statements: a row of the page without its `page` column. */
+  unpaged?: (row: { id: string; page: number }) => { id: string };
 }
+const unpagedRest = (row: { id: string; json?: string }) => ({ id: row.id, json: row.json });
+const unpagedRecord = ({ page: _, ...row }: { id: string; page: number }) => row;
 export function historyStatement(
   event: boolean,
   status: boolean,
@@ -142,11 +146,11 @@ export function historyStatement(
   const st: HistoryStatement = event
     ? {
         // Each page's rows come out together, in the page's index order (nested loop over q in
-        // ordinality order; PageBatcher checks it), tagged with the page's number: last, so that
-        // deleting it from a row is V8's fast path (undoing the last property added).
+        // ordinality order; PageBatcher checks it), tagged with the page's number.
         text: `select p.*, q.page::int as page from unnest(${params.map((n, i) => `$${i + 1}::${PARAM_TYPES[n]}[]`).join(', ')}) with ordinality as q(${params.map((n) => (n === 'limit' ? '"limit"' : n)).join(', ')}, page) cross join lateral (${page}) p`,
         params,
         name: `sends_history_${key}`,
+        unpaged: shape === 'rest' ? unpagedRest : unpagedRecord,
       }
     : { text: page, params };
   statements.set(key, st);
@@ -240,12 +244,12 @@ class PageBatcher {
       } finally {
         done();
       }
+      // Each row is copied without its `page` rather than `delete`d: deleting turned every row into
+      // a dictionary-mode object (node-postgres clones rows from a template, so it is not V8's fast
+      // undo of the last property added): ~15 % of the REST route's CPU in a profile at 64
+      // connections, ~200 ns per row against ~10 in a micro-benchmark.
       const pages: { id: string }[][] = group.map(() => []);
-      for (const row of r.rows) {
-        const n = row.page - 1;
-        delete (row as { page?: number }).page;
-        pages[n].push(row);
-      }
+      for (const row of r.rows) pages[row.page - 1].push(st.unpaged!(row));
       group.forEach((g, n) => g.resolve(inIndexOrder(pages[n], g.order)));
     } catch (err) {
       for (const g of group) g.reject(err);
