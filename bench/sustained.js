@@ -193,7 +193,7 @@ try {
   md.push(`| queue backlog (created/retry/active jobs) every 10 s | ${backlogs.join(', ') || 'n/a'}; max ${backlogs.length ? Math.max(...backlogs) : 'n/a'}, at end of load ${endLoad.backlog} |`);
   md.push(`| work per accepted send (load + drain) | ${txPerSend} committed transactions; pg-boss jobs: ${jobsPerSend} |`);
   md.push(`| drain after load | ${drained} s until no accepted send was left (limit ${drainSecs} s) |`);
-  md.push(`| accepted sends / sends in jobs (jobs) / processed / failed / runs / processed sends without a run | ${end.accepted_total} / ${end.job_sends} (${end.jobs}) / ${end.processed} / ${end.failed} / ${end.runs ?? 'n/a'} / ${end.missing_runs ?? 'n/a'} |`);
+  md.push(`| accepted sends / sends in jobs (jobs) / processed / failed / runs / processed sends without a run | ${end.accepted_total} / ${end.job_sends} (${end.jobs}) / ${end.processed} / ${end.failed} / ${end.runs ?? 'n/a'} / ${end.missing_runs ?? 'n/a'} (counted from 1 s after the automation was enabled; the harness's one probe send comes before it, so runs may be accepted sends − 1) |`);
   md.push(`| checks | ${Object.entries(checks).map(([k, v]) => `${k}: ${v === null ? 'n/a' : v ? 'yes' : '**NO**'}`).join(', ')} |`);
   md.push('');
   const text = md.join('\n');
