@@ -118,14 +118,16 @@ const insertSends = (offset: number) => {
 };
 const INSERT_SENDS = insertSends(0);
 
-/** JSON texts (or null, kept as JSON null and stored as SQL NULL) as one JSON array text. */
-function jsonArray(texts: (string | null)[]): string {
+/** One column of JSON texts (or null, kept as JSON null and stored as SQL NULL) as one JSON array text. */
+function jsonArray(rows: SendRow[], col: (s: SendRow) => string | null): string {
   let out = '[';
-  for (let i = 0; i < texts.length; i++) out += `${i ? ',' : ''}${texts[i] ?? 'null'}`;
+  for (let i = 0; i < rows.length; i++) out += `${i ? ',' : ''}${col(rows[i]) ?? 'null'}`;
   return `${out}]`;
 }
 
+/** The characters an array literal's quoted element escapes: one test, then a replace only when needed. */
 const ARRAY_ESCAPE = /["\\]/;
+const ARRAY_ESCAPE_ALL = /["\\]/g;
 /**
  * One column of text values as the PostgreSQL array literal pg would write for a JS array (every
  * element quoted, `"` and `\` escaped, null as NULL), built in one pass: pg's own runs two regex
@@ -136,15 +138,15 @@ function pgArray(rows: SendRow[], col: (s: SendRow) => string | null): string {
   for (let i = 0; i < rows.length; i++) {
     const v = col(rows[i]);
     if (i) out += ',';
-    out += v === null ? 'NULL' : ARRAY_ESCAPE.test(v) ? `"${v.replace(/["\\]/g, '\\$&')}"` : `"${v}"`;
+    out += v === null ? 'NULL' : ARRAY_ESCAPE.test(v) ? `"${v.replace(ARRAY_ESCAPE_ALL, '\\$&')}"` : `"${v}"`;
   }
   return `${out}}`;
 }
 
 const sendValues = (rows: SendRow[]): unknown[] => [
   pgArray(rows, (s) => s.id), pgArray(rows, (s) => s.orgId), pgArray(rows, (s) => s.definitionId), pgArray(rows, (s) => s.eventName),
-  pgArray(rows, (s) => s.contactId), pgArray(rows, (s) => s.email), jsonArray(rows.map((s) => s.data)), pgArray(rows, (s) => s.timestamp),
-  pgArray(rows, (s) => s.status), jsonArray(rows.map((s) => s.errors)), pgArray(rows, (s) => s.idempotencyKey),
+  pgArray(rows, (s) => s.contactId), pgArray(rows, (s) => s.email), jsonArray(rows, (s) => s.data), pgArray(rows, (s) => s.timestamp),
+  pgArray(rows, (s) => s.status), jsonArray(rows, (s) => s.errors), pgArray(rows, (s) => s.idempotencyKey),
 ];
 
 /**
