@@ -13,7 +13,7 @@ import { EventSendConnection, EventSendType, SendEventResult, SendStatus, sendTo
 
 @InputType()
 export class SendsFilter {
-  @Field(() => String, { nullable: true, description: 'Event id or name (deleted events included)' }) event?: string;
+  @Field(() => String, { nullable: true, description: 'Event name (deleted events included); a UUID-shaped value no event was ever named is taken as the event id' }) event?: string;
   @Field(() => SendStatus, { nullable: true }) status?: SendStatus;
 }
 
@@ -105,7 +105,7 @@ export class SendResolver {
   @Query(() => EventSendConnection, { description: 'Recorded sends, newest first' })
   async sends(@Args() args: SendsArgs, @Ctx() ctx: GraphQLContext) {
     const page = await listSends(ctx.deps, ctx.org, {
-      event: args.filter?.event ?? undefined,
+      event: args.filter?.event != null ? { nameOrId: args.filter.event } : undefined,
       status: args.filter?.status ?? undefined,
       page: relayToPage(args),
     });

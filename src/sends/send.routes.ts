@@ -68,7 +68,7 @@ export const sendRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps
     { schema: { tags, summary: 'List the recorded sends of an event (ours)', params: idParamSchema, querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, status: { type: 'string', enum: ['accepted', 'rejected', 'processed', 'failed'] } } } } },
     async (req, reply) => {
       const { page, rest } = parseListQuery(req.query as Record<string, unknown>, ['status']);
-      const result = await listSendsJson(deps, req.org!, { event: (req.params as { id: string }).id, status: rest.status, page });
+      const result = await listSendsJson(deps, req.org!, { event: { idOrName: (req.params as { id: string }).id }, status: rest.status, page });
       return reply.type('application/json; charset=utf-8').send(restListJson(result, result.items.map((s) => s.json)));
     },
   );
