@@ -3,7 +3,7 @@ import type { GraphQLContext } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { relayToPage } from '../shared/pagination.js';
 import { toConnection } from '../shared/relay.js';
-import { checkKey, hashBody, type StoredResponse } from './idempotency.js';
+import { checkKey, idempotencyContext, type StoredResponse } from './idempotency.js';
 import { getSends, listSends } from './send.history.js';
 import { SendEventInput } from './send.inputs.js';
 import { acceptSends, schemaMismatch, sendServices, type ItemOutcome } from './send.service.js';
@@ -64,7 +64,7 @@ function idempotencyKey(ctx: GraphQLContext): string | undefined {
 
 /** The same Idempotency-Key rules as REST (the header on the GraphQL request; the hash covers the mutation's input). */
 async function keyed(ctx: GraphQLContext, key: string, field: string, items: unknown[], batch: boolean): Promise<StoredResponse> {
-  const idempotency = { orgId: ctx.org.id, key, hash: hashBody({ [field]: batch ? items : items[0] }) };
+  const idempotency = idempotencyContext(ctx.org.id, key, { [field]: batch ? items : items[0] });
   return sendServices(ctx.deps).gate.run(idempotency, async () =>
     (await acceptSends(ctx.deps, ctx.org, items, { naming: 'graphql', batch, idempotency })).response,
   );
