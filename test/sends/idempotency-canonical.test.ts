@@ -277,4 +277,29 @@ describe('canonicalJson on deep and odd input', () => {
     }
     await expectReplay(`{"event":"free","email":"deep@example.com","data":${inner}}`, [`{"data":${reordered},"email":"deep@example.com","event":"free"}`]);
   });
+
+  it('a key row and a body 10,000 levels deep: the same body replays and a different one is a 409, never a 500', async () => {
+    // The row is written directly: this checks the comparison alone (JSON.stringify, which the
+    // legacy fallback calls, overflows at this depth and must count as "no match").
+    let a = '1';
+    let b = '2';
+    for (let i = 0; i < 10_000; i++) {
+      a = `{"x":${a},"y":[]}`;
+      b = `{"x":${b},"y":[]}`;
+    }
+    const body = `{"event":"free","email":"deeper@example.com","data":${a}}`;
+    const hash = createHash('sha256').update(canonicalJson(JSON.parse(body))).digest('hex');
+    const stored = { id: '01970000-0000-7000-8000-000000000002', status: 'accepted' };
+    await t.deps.pool.query(
+      `insert into idempotency_keys (organization_id, key, request_hash, status_code, response, expires_at) values ($1, 'deep-key', $2, 202, $3, now() + interval '1 hour')`,
+      [orgId, hash, JSON.stringify(stored)],
+    );
+    const same = await sendRaw(body.replace('"event":"free","email":"deeper@example.com"', '"email":"deeper@example.com","event":"free"'), 'deep-key');
+    expect(same.status).toBe(202);
+    expect(same.headers.get('idempotent-replayed')).toBe('true');
+    expect(same.body).toEqual(stored);
+    const other = await sendRaw(`{"event":"free","email":"deeper@example.com","data":${b}}`, 'deep-key');
+    expect(other.status).toBe(409);
+    expect(other.body.name).toBe('conflict');
+  });
 });
