@@ -28,11 +28,12 @@ export class EventResolver {
   @Query(() => EventDefinitionType, { description: 'One definition, by id or by name' })
   async event(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID, { nullable: true }) id?: string,
-    @Arg('name', () => String, { nullable: true }) name?: string,
+    @Arg('id', () => ID, { nullable: true, description: 'The id; when no definition has it, a name' }) id?: string,
+    @Arg('name', () => String, { nullable: true, description: 'The name, always a name (also when it looks like a UUID)' }) name?: string,
   ) {
     if ((id == null) === (name == null)) throw new AppError('bad_request', 'Provide either id or name.');
-    return eventToGraphQL(await getEvent(ctx.em, ctx.org, (id ?? name)!));
+    // `name` is always a name (an event may be named like a UUID); `id` is looked up like REST's {id}.
+    return eventToGraphQL(await getEvent(ctx.em, ctx.org, id != null ? { idOrName: id } : { name: name! }));
   }
 
   @Mutation(() => EventDefinitionType)

@@ -6,11 +6,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TtlCache, Caches } from '../shared/caches.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
+import { eventRefText, findEventDefinition, type EventRef } from '../shared/event-ref.js';
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
 import { DEFAULT_CONVERSION, EventDefinition, type ConversionDef, type FieldDef } from './event.entity.js';
 import type { ConversionInput, CreateEventInput, EventSchemaInput, UpdateEventInput } from './event.inputs.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 /** Hooks other features register (e.g. automations refuse deleting an event they are triggered by). */
@@ -58,15 +58,17 @@ export interface GetEventOptions {
   includeDeleted?: boolean;
 }
 
-/** By id (UUID) or by name; another org's definition is "not found". */
-export async function getEvent(em: EntityManager, org: OrgRef, idOrName: string, opts: GetEventOptions = {}): Promise<EventDefinition> {
-  const where = UUID_RE.test(idOrName)
-    ? { id: idOrName, organization: org.id }
-    : { name: idOrName, organization: org.id };
-  const def = await em.findOne(EventDefinition, opts.includeDeleted ? where : { ...where, deletedAt: null }, {
-    orderBy: { id: 'desc' },
-  });
-  if (!def) throw notFound(idOrName);
+/**
+ * By a reference (shared/event-ref.ts: which keys are tried, in which order); a plain string is an
+ * id parameter (REST `{id}`: the id when UUID-shaped and found, else the name). Another org's
+ * definition is "not found".
+ */
+export async function getEvent(em: EntityManager, org: OrgRef, ref: string | EventRef, opts: GetEventOptions = {}): Promise<EventDefinition> {
+  const r: EventRef = typeof ref === 'string' ? { idOrName: ref } : ref;
+  const def = await findEventDefinition(r, (key) =>
+    em.findOne(EventDefinition, { ...key, organization: org.id, ...(opts.includeDeleted ? {} : { deletedAt: null }) }, { orderBy: { id: 'desc' } }),
+  );
+  if (!def) throw notFound(eventRefText(r));
   return def;
 }
 

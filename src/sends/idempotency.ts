@@ -8,9 +8,14 @@
  * - Duplicates racing on another process: each reaches the database; the key insert
  *   (`on conflict do nothing`-style) blocks on the first's uncommitted row, and the loser writes
  *   nothing and replays the winner's committed response (UnitResult 'key_taken').
+ * - "Same body" means the same parsed JSON, compared in canonical form (shared/canonical-json.ts:
+ *   keys sorted at every level, numbers by value, no whitespace), as Stripe-style APIs do: keys
+ *   in another order, other whitespace or `1.0` for `1` replay; a changed value, a reordered array
+ *   or an added key is a 409. Only a SHA-256 of that text is kept (`request_hash`, hex).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { canonicalJson } from '../shared/canonical-json.js';
 import { AppError } from '../shared/errors.js';
 
 export const MAX_KEY_LENGTH = 256;
@@ -30,10 +35,35 @@ export interface StoredResponse {
 export interface IdempotencyContext {
   orgId: string;
   key: string;
+  /** requestHash(body) */
   hash: string;
+  /** What was hashed (only read to compare with a row of the legacy hash; see matches). */
+  body: unknown;
 }
 
-export const hashBody = (body: unknown): string => createHash('sha256').update(JSON.stringify(body) ?? '').digest('hex');
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The request's hash: of its canonical JSON, so only a difference in meaning is a different request. */
+export const requestHash = (body: unknown): string => sha256(canonicalJson(body));
+
+/** The key context of a request (computed only when it carries an Idempotency-Key). */
+export const idempotencyContext = (orgId: string, key: string, body: unknown): IdempotencyContext => ({ orgId, key, hash: requestHash(body), body });
+
+/**
+ * Rows written before the canonical hash (at most 24 h old when it ships) hold a SHA-256 of
+ * `JSON.stringify(body)`; a retry of the same request still replays them. Checked only when the
+ * canonical hash differs (the 409 path). It cannot make two different requests match: the legacy
+ * text of a body equal to the canonical text of another means the two parse to the same value.
+ * JSON.stringify recurses, so a body too deep for it simply does not match.
+ */
+function matches(storedHash: string, ctx: Pick<IdempotencyContext, 'hash' | 'body'>): boolean {
+  if (storedHash === ctx.hash) return true;
+  try {
+    return storedHash === sha256(JSON.stringify(ctx.body) ?? '');
+  } catch {
+    return false;
+  }
+}
 
 export function checkKey(key: string): void {
   if (key.length < 1 || key.length > MAX_KEY_LENGTH) {
@@ -52,8 +82,8 @@ export async function findStored(pool: pg.Pool, orgId: string, key: string): Pro
   return row ? { hash: row.request_hash, response: { status: row.status_code, body: row.response } } : null;
 }
 
-export function replay(stored: { hash: string; response: StoredResponse }, hash: string): StoredResponse {
-  if (stored.hash !== hash) throw new AppError('conflict', MESSAGES.reused);
+export function replay(stored: { hash: string; response: StoredResponse }, ctx: Pick<IdempotencyContext, 'hash' | 'body'>): StoredResponse {
+  if (!matches(stored.hash, ctx)) throw new AppError('conflict', MESSAGES.reused);
   return { ...stored.response, replayed: true };
 }
 
@@ -93,7 +123,7 @@ export class IdempotencyGate {
     let result: StoredResponse | null = null;
     try {
       const stored = await findStored(this.pool, ctx.orgId, ctx.key);
-      result = stored ? replay(stored, ctx.hash) : await fn();
+      result = stored ? replay(stored, ctx) : await fn();
       return result;
     } finally {
       this.inflight.delete(id);

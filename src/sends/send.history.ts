@@ -2,12 +2,11 @@
 import type pg from 'pg';
 import type { Deps, OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
+import { eventKeys, eventRefText, findEventDefinition, type EventKey, type EventRef } from '../shared/event-ref.js';
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
 import type { SendRecord } from './send.types.js';
 
 export const SEND_STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as const;
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Timestamps leave PostgreSQL as epoch milliseconds (float8, exact for timestamptz(3)) rather than
@@ -59,8 +58,11 @@ export async function getSends(pool: pg.Pool, org: OrgRef, ids: string[]): Promi
 }
 
 export interface ListSendsOptions {
-  /** Event id or name; soft-deleted definitions included (their sends stay queryable). */
-  event?: string;
+  /**
+   * The event (shared/event-ref.ts; a string is an id parameter: REST `{id}`); soft-deleted
+   * definitions included (their sends stay queryable).
+   */
+  event?: string | EventRef;
   status?: string;
   page: PageArgs;
 }
@@ -278,16 +280,16 @@ function batcherOf(pool: pg.Pool): PageBatcher {
 }
 
 /**
- * The definition behind `event` (id or name, soft-deleted ones included, newest first by name): what
- * getEvent with includeDeleted finds, without MikroORM (its fork + findOne + hydration was ~15 % of
- * the history route's CPU).
+ * One lookup of the definition behind `event` (soft-deleted ones included, newest first by name):
+ * what getEvent with includeDeleted does for each key, without MikroORM (its fork + findOne +
+ * hydration was ~15 % of the history route's CPU).
  */
-async function definitionId(pool: pg.Pool, org: OrgRef, event: string): Promise<string | undefined> {
-  const byId = UUID_RE.test(event);
+async function definitionId(pool: pg.Pool, org: OrgRef, key: EventKey): Promise<string | undefined> {
+  const byId = 'id' in key;
   const r = await pool.query<{ id: string }>({
     name: byId ? 'sends_history_definition_by_id' : 'sends_history_definition_by_name',
     text: `select id from event_definitions where organization_id = $1 and ${byId ? 'id = $2::uuid' : 'name = $2 order by id desc limit 1'}`,
-    values: [org.id, event],
+    values: [org.id, byId ? key.id : key.name],
   });
   return r.rows[0]?.id;
 }
@@ -307,19 +309,29 @@ async function historyPage<T extends { id: string }>(deps: Pick<Deps, 'pool' | '
   if (opts.status !== undefined && !(SEND_STATUSES as readonly string[]).includes(opts.status)) {
     throw new AppError('validation_error', `status must be one of the following values: ${SEND_STATUSES.join(', ')}`);
   }
-  const notFound = () => AppError.notFound(`Event ${opts.event} not found`);
-  // By id the page is read first: sends of this org with that definition id prove the definition is
-  // the org's (sends are only recorded against the org's own definitions, which are never deleted),
-  // so the definition lookup is only needed for an empty page. By name it resolves the id first.
-  const byId = opts.event !== undefined && UUID_RE.test(opts.event);
-  const defId = opts.event === undefined || byId ? opts.event : await definitionId(pool, org, opts.event);
-  if (opts.event !== undefined && defId === undefined) throw notFound();
+  const ref: EventRef | undefined = typeof opts.event === 'string' ? { idOrName: opts.event } : opts.event;
+  const resolve = async () => {
+    const id = ref && (await findEventDefinition(ref, (key) => definitionId(pool, org, key)));
+    if (id === undefined) throw AppError.notFound(`Event ${eventRefText(ref!)} not found`);
+    return id;
+  };
+  // When an id is tried first, the page is read first: sends of this org with that definition id
+  // prove the definition is the org's (sends are only recorded against the org's own definitions,
+  // which are never deleted), so the lookup is only needed for an empty page (an event without
+  // sends, or no such id: then the lookup falls back to the name). Otherwise the id is resolved first.
+  const first = ref && eventKeys(ref)[0];
+  const optimistic = first !== undefined && 'id' in first;
+  const defId = ref === undefined ? undefined : optimistic ? first.id : await resolve();
   return keysetPage(opts.page, async (cursor, order, limit) => {
-    const st = historyStatement(defId !== undefined, opts.status !== undefined, cursor?.op ?? '', order, opts.status, shape);
-    const all: Record<HistoryParam, unknown> = { org: org.id, limit: Number(limit), event: defId, status: opts.status, cursor: cursor?.id };
-    const values = st.params.map((n) => all[n]);
-    const rows = st.name ? await batcherOf(deps.genericPool).load(st, values, order) : (await pool.query<T>({ text: st.text, values })).rows;
-    if (byId && rows.length === 0 && (await definitionId(pool, org, opts.event!)) === undefined) throw notFound();
-    return rows as T[];
+    const read = async (event: string | undefined) => {
+      const st = historyStatement(event !== undefined, opts.status !== undefined, cursor?.op ?? '', order, opts.status, shape);
+      const all: Record<HistoryParam, unknown> = { org: org.id, limit: Number(limit), event, status: opts.status, cursor: cursor?.id };
+      const values = st.params.map((n) => all[n]);
+      return st.name ? await batcherOf(deps.genericPool).load(st, values, order) : (await pool.query<T>({ text: st.text, values })).rows;
+    };
+    const rows = await read(defId);
+    if (!optimistic || rows.length > 0) return rows as T[];
+    const found = await resolve();
+    return (found === defId ? rows : await read(found)) as T[];
   });
 }

@@ -3,7 +3,7 @@ import type { GraphQLContext } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { relayToPage } from '../shared/pagination.js';
 import { toConnection } from '../shared/relay.js';
-import { checkKey, hashBody, type StoredResponse } from './idempotency.js';
+import { checkKey, idempotencyContext, type StoredResponse } from './idempotency.js';
 import { getSends, listSends } from './send.history.js';
 import { SendEventInput } from './send.inputs.js';
 import { acceptSends, schemaMismatch, sendServices, type ItemOutcome } from './send.service.js';
@@ -13,7 +13,7 @@ import { EventSendConnection, EventSendType, SendEventResult, SendStatus, sendTo
 
 @InputType()
 export class SendsFilter {
-  @Field(() => String, { nullable: true, description: 'Event id or name (deleted events included)' }) event?: string;
+  @Field(() => String, { nullable: true, description: 'Event name (deleted events included); a UUID-shaped value no event was ever named is taken as the event id' }) event?: string;
   @Field(() => SendStatus, { nullable: true }) status?: SendStatus;
 }
 
@@ -64,7 +64,7 @@ function idempotencyKey(ctx: GraphQLContext): string | undefined {
 
 /** The same Idempotency-Key rules as REST (the header on the GraphQL request; the hash covers the mutation's input). */
 async function keyed(ctx: GraphQLContext, key: string, field: string, items: unknown[], batch: boolean): Promise<StoredResponse> {
-  const idempotency = { orgId: ctx.org.id, key, hash: hashBody({ [field]: batch ? items : items[0] }) };
+  const idempotency = idempotencyContext(ctx.org.id, key, { [field]: batch ? items : items[0] });
   return sendServices(ctx.deps).gate.run(idempotency, async () =>
     (await acceptSends(ctx.deps, ctx.org, items, { naming: 'graphql', batch, idempotency })).response,
   );
@@ -105,7 +105,7 @@ export class SendResolver {
   @Query(() => EventSendConnection, { description: 'Recorded sends, newest first' })
   async sends(@Args() args: SendsArgs, @Ctx() ctx: GraphQLContext) {
     const page = await listSends(ctx.deps, ctx.org, {
-      event: args.filter?.event ?? undefined,
+      event: args.filter?.event != null ? { nameOrId: args.filter.event } : undefined,
       status: args.filter?.status ?? undefined,
       page: relayToPage(args),
     });

@@ -5,7 +5,7 @@ import { AppError } from '../shared/errors.js';
 import { idParamSchema, listQuerySchema } from '../shared/openapi.js';
 import { parseListQuery, restListJson } from '../shared/pagination.js';
 import { requireObjectBody } from '../shared/validation.js';
-import { checkKey, hashBody, type StoredResponse } from './idempotency.js';
+import { checkKey, idempotencyContext, type StoredResponse } from './idempotency.js';
 import { listSendsJson } from './send.history.js';
 import { acceptSends, MAX_BATCH, sendServices } from './send.service.js';
 
@@ -57,7 +57,7 @@ export const sendRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps
       }
       const key = Array.isArray(header) ? header[0] : header;
       checkKey(key);
-      const idempotency = { orgId: org.id, key, hash: hashBody(body) };
+      const idempotency = idempotencyContext(org.id, key, body);
       const r = await sendServices(deps).gate.run(idempotency, async () => (await acceptSends(deps, org, items, { naming: 'rest', batch, idempotency })).response);
       return send(reply, r);
     },
@@ -68,7 +68,7 @@ export const sendRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps
     { schema: { tags, summary: 'List the recorded sends of an event (ours)', params: idParamSchema, querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, status: { type: 'string', enum: ['accepted', 'rejected', 'processed', 'failed'] } } } } },
     async (req, reply) => {
       const { page, rest } = parseListQuery(req.query as Record<string, unknown>, ['status']);
-      const result = await listSendsJson(deps, req.org!, { event: (req.params as { id: string }).id, status: rest.status, page });
+      const result = await listSendsJson(deps, req.org!, { event: { idOrName: (req.params as { id: string }).id }, status: rest.status, page });
       return reply.type('application/json; charset=utf-8').send(restListJson(result, result.items.map((s) => s.json)));
     },
   );

@@ -246,7 +246,7 @@ export async function acceptSends(deps: Deps, org: OrgRef, items: unknown[], opt
     // Another instance committed this key first: nothing of ours was written; answer as it did.
     const stored = await findStored(deps.pool, org.id, idem!.key);
     if (!stored) throw AppError.unavailable();
-    return { response: replay(stored, idem!.hash) };
+    return { response: replay(stored, idem!) };
   }
   return { response, outcomes };
 }

@@ -96,7 +96,7 @@ export type SendStatus =
   | 'REJECTED';
 
 export type SendsFilter = {
-  /** Event id or name (deleted events included) */
+  /** Event name (deleted events included); a UUID-shaped value no event was ever named is taken as the event id */
   event?: string | null | undefined;
   status?: SendStatus | null | undefined;
 };
