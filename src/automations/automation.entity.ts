@@ -12,7 +12,7 @@ export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString(
 
 @Entity({ tableName: 'automations' })
 export class Automation {
-  [OptionalProps]?: 'id' | 'status' | 'triggerEvent' | 'steps' | 'connections' | 'issues' | 'webhookSecret' | 'createdAt' | 'updatedAt' | 'deletedAt';
+  [OptionalProps]?: 'id' | 'status' | 'triggerEvent' | 'steps' | 'connections' | 'issues' | 'checkedAgainst' | 'webhookSecret' | 'createdAt' | 'updatedAt' | 'deletedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -36,9 +36,16 @@ export class Automation {
   @Property({ type: 'json' })
   connections: Connection[] = [];
 
-  /** Issues found at the last check (save, enable, read, or a schema change of the trigger event). */
+  /** Issues found at the last check (save, enable, or a schema change of the trigger event); reads only read them. */
   @Property({ type: 'json' })
   issues: Issue[] = [];
+
+  /**
+   * What `issues` were computed against: checker version + trigger definition id + hash of its
+   * fields (`schemaFingerprint`), or none. Differs from the current one while a re-check is pending.
+   */
+  @Property({ type: 'text', nullable: true })
+  checkedAgainst?: string | null = null;
 
   /** Signs webhook bodies (HMAC-SHA256); shown to the owner so receivers can verify. */
   @Property({ length: 128 })

@@ -50,7 +50,7 @@ export class AutomationResolver {
     @Arg('before', () => String, { nullable: true }) before?: string,
   ) {
     const c = actx(ctx);
-    if (filter?.automationId) await getAutomation(c, filter.automationId, { refresh: false });
+    if (filter?.automationId) await getAutomation(c, filter.automationId);
     const page = await listRuns(c, {
       page: relayToPage({ first, after, last, before }),
       automationId: filter?.automationId ?? undefined,
@@ -95,8 +95,9 @@ export class AutomationResolver {
 /** `EventDefinition.automations`: an event lists the automations it triggers, with their issues (how a breaking schema change shows on the event). */
 @Resolver(() => EventDefinitionType)
 export class EventAutomationsResolver {
-  @FieldResolver(() => [AutomationType], { description: 'Automations triggered by this event, each with its issues (broken: enabled but no longer type-checks)' })
-  async automations(@Root() event: EventDefinitionType, @Ctx() ctx: GraphQLContext) {
-    return (await automationsForEvent(actx(ctx), event.name)).map(automationToGraphQL);
+  @FieldResolver(() => AutomationConnection, { description: 'Automations triggered by this event, newest first, each with its stored issues (broken: enabled but no longer type-checks)' })
+  async automations(@Root() event: EventDefinitionType, @Args() args: PageArgsGql, @Ctx() ctx: GraphQLContext) {
+    const page = await automationsForEvent(actx(ctx), event.name, relayToPage(args));
+    return toConnection(page, automationToGraphQL, Boolean(args.after || args.before));
   }
 }

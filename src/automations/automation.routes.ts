@@ -73,22 +73,23 @@ export const automationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, 
     const c = ctx(req.org!);
     const { page, rest } = parseListQuery(req.query as Record<string, unknown>, ['status', 'send_id']);
     if (rest.status && !RUN_STATUSES.includes(rest.status)) throw new AppError('validation_error', `status must be one of the following values: ${RUN_STATUSES.join(', ')}`);
-    const a = await getAutomation(c, idOf(req), { refresh: false });
+    const a = await getAutomation(c, idOf(req));
     const result = await listRuns(c, { page, automationId: a.id, status: rest.status, sendId: rest.send_id });
     return restList(result, result.items.map(runToRest));
   });
 
   app.get('/automations/:id/runs/:runId', { schema: { tags, summary: 'Get one run with its step log', params: { type: 'object', properties: { id: { type: 'string' }, runId: { type: 'string' } }, required: ['id', 'runId'] } } }, async (req) => {
     const c = ctx(req.org!);
-    const a = await getAutomation(c, idOf(req), { refresh: false });
+    const a = await getAutomation(c, idOf(req));
     return runToRest(await getRun(c, a.id, (req.params as { runId: string }).runId));
   });
 
   // The event side of "a schema change that breaks an automation is reported": its automations with their issues.
-  app.get('/events/:id/automations', { schema: { tags, summary: 'Automations triggered by an event, with their issues (broken = enabled but no longer type-checks)', params: idParamSchema } }, async (req) => {
+  app.get('/events/:id/automations', { schema: { tags, summary: 'Automations triggered by an event, newest first, with their issues (broken = enabled but no longer type-checks)', params: idParamSchema, querystring: listQuerySchema } }, async (req) => {
     const c = ctx(req.org!);
+    const { page } = parseListQuery(req.query as Record<string, unknown>);
     const def = await getEvent(c.em, c.org, idOf(req));
-    const list = await automationsForEvent(c, def.name);
-    return { object: 'list', has_more: false, data: list.map(automationToRest) };
+    const result = await automationsForEvent(c, def.name, page);
+    return restList(result, result.items.map(automationToRest));
   });
 };

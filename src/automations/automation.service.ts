@@ -1,18 +1,19 @@
 /**
  * Automation use cases. Both transports call these. Saving always stores a well-formed automation
- * with its issues; enabling requires none.
+ * with its issues; enabling requires none. Reads only read the stored issues; every write of issues
+ * holds the trigger name's lock shared (issues.ts).
  */
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
-import { EventDefinition } from '../events/event.entity.js';
+import { lockEventName } from '../events/event.service.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
 import { Automation, AutomationRun, type AutomationStatus } from './automation.entity.js';
 import type { AutomationConnectionInput, CreateAutomationInput, UpdateAutomationInput } from './automation.inputs.js';
-import { checkAutomation } from './checker.js';
 import type { Connection, Issue, Step } from './graph.js';
+import { checkIssues, triggerSchema } from './issues.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,47 +48,53 @@ const triggerOf = (steps: Step[]): string | null => {
   return t && typeof t.event === 'string' ? t.event.slice(0, 80) : null;
 };
 
-/** Re-check automations against their trigger events' current schemas; stores changed issue lists. */
-export async function refreshIssues(em: EntityManager, orgId: string, list: Automation[], config: AutomationCtx['config']): Promise<void> {
-  if (!list.length) return;
-  const names = [...new Set(list.map((a) => a.triggerEvent).filter((n): n is string => !!n))];
-  const defs = names.length ? await em.find(EventDefinition, { organization: orgId, name: { $in: names }, deletedAt: null }) : [];
-  const byName = new Map(defs.map((d) => [d.name, d]));
-  let changed = false;
-  for (const a of list) {
-    const def = a.triggerEvent ? byName.get(a.triggerEvent) : undefined;
-    const issues = await checkAutomation(a.steps, a.connections, { eventFields: def ? def.fields : null, webhookAllowHosts: config.webhookAllowHosts });
-    if (!sameJson(issues, a.issues)) {
-      a.issues = issues;
-      changed = true;
-    }
-  }
-  if (changed) await em.flush();
+/**
+ * Issues of `steps`/`connections` against the definition current at the caller's commit: call inside
+ * the transaction that writes them, after `lockEventName(…, 'shared')` on the trigger. `pre` is a
+ * check already computed (before the transaction, or stored with its fingerprint): it is reused when
+ * the definition has not changed since.
+ */
+async function issuesAtCommit(
+  em: EntityManager,
+  orgId: string,
+  trigger: string | null | undefined,
+  steps: Step[],
+  connections: Connection[],
+  config: AutomationCtx['config'],
+  pre?: { issues: Issue[]; fingerprint: string },
+): Promise<{ issues: Issue[]; fingerprint: string }> {
+  const schema = await triggerSchema(em, orgId, trigger);
+  if (pre && pre.fingerprint === schema.fingerprint) return pre;
+  return { issues: await checkIssues(steps, connections, schema.fields, config), fingerprint: schema.fingerprint };
 }
 
-export async function getAutomation(ctx: AutomationCtx, id: string, opts: { refresh?: boolean } = { refresh: true }): Promise<Automation> {
+/** Reads only read: the stored issues (issues.ts says when they are computed). */
+export async function getAutomation(ctx: AutomationCtx, id: string): Promise<Automation> {
   const a = UUID_RE.test(id) ? await ctx.em.findOne(Automation, { id, organization: ctx.org.id, deletedAt: null }) : null;
   if (!a) throw AppError.notFound(`Automation ${id} not found`);
-  if (opts.refresh !== false) await refreshIssues(ctx.em, ctx.org.id, [a], ctx.config);
   return a;
 }
 
+/** Automations of the org, newest first, paged (`event`: those triggered by that event name), with their stored issues. */
 export async function listAutomations(ctx: AutomationCtx, opts: { page: PageArgs; status?: AutomationStatus; event?: string }): Promise<Page<Automation>> {
-  const page = await keysetPage(opts.page, (cursor, order, limit) =>
+  return keysetPage(opts.page, (cursor, order, limit) =>
     ctx.em.find(
       Automation,
       {
         organization: ctx.org.id,
         deletedAt: null,
         ...(opts.status ? { status: opts.status } : {}),
-        ...(opts.event ? { triggerEvent: opts.event } : {}),
+        ...(opts.event !== undefined ? { triggerEvent: opts.event } : {}),
         ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
       },
       { orderBy: { id: order }, limit },
     ),
   );
-  await refreshIssues(ctx.em, ctx.org.id, page.items, ctx.config);
-  return page;
+}
+
+/** Live automations triggered by an event (any status), newest first, paged: how a schema change shows on the event. */
+export async function automationsForEvent(ctx: AutomationCtx, eventName: string, page: PageArgs): Promise<Page<Automation>> {
+  return listAutomations(ctx, { page, event: eventName });
 }
 
 function enableIssuesError(issues: Issue[]): AppError {
@@ -122,26 +129,61 @@ async function cancelRuns(em: EntityManager, automationId: string, reason: strin
 
 export async function createAutomation(ctx: AutomationCtx, input: CreateAutomationInput): Promise<Automation> {
   const steps = wellFormedSteps(input.steps);
+  const connections = toConnections(input.connections);
+  const trigger = triggerOf(steps);
+  // The slow check runs before the transaction (holding no connection); inside, under the trigger's
+  // lock, it is reused unless the definition changed meanwhile.
+  const schema = await triggerSchema(ctx.em, ctx.org.id, trigger);
+  const pre = { issues: await checkIssues(steps, connections, schema.fields, ctx.config), fingerprint: schema.fingerprint };
   return ctx.em.transactional(async (em) => {
+    await lockEventName(em, ctx.org.id, [trigger], 'shared');
+    const checked = await issuesAtCommit(em, ctx.org.id, trigger, steps, connections, ctx.config, pre);
     const a = em.create(Automation, {
       organization: ctx.org.id,
       name: input.name,
       steps,
-      connections: toConnections(input.connections),
-      triggerEvent: triggerOf(steps),
+      connections,
+      triggerEvent: trigger,
+      issues: checked.issues,
+      checkedAgainst: checked.fingerprint,
     });
-    await refreshIssues(em, ctx.org.id, [a], ctx.config);
     if (input.status && input.status !== 'draft') await applyStatus({ ...ctx, em }, a, input.status);
     await em.flush();
     return a;
   });
 }
 
+/**
+ * The automation locked for a change. Its trigger name's lock is taken first, in the same order as
+ * re-checks (name, then row), with `alsoTriggers` (a trigger the change is about to set).
+ */
+async function lockAutomation(em: EntityManager, orgId: string, id: string, alsoTriggers: (string | null)[] = []): Promise<Automation> {
+  if (!UUID_RE.test(id)) throw AppError.notFound(`Automation ${id} not found`);
+  const locked = new Set<string | null>();
+  for (let attempt = 0; ; attempt++) {
+    const peek = await em.getConnection().execute<{ trigger_event: string | null }[]>(
+      'select trigger_event from automations where id = ? and organization_id = ? and deleted_at is null',
+      [id, orgId],
+      'all',
+      em.getTransactionContext(),
+    );
+    if (!peek[0]) throw AppError.notFound(`Automation ${id} not found`);
+    const names = [peek[0].trigger_event, ...alsoTriggers].filter((n) => !locked.has(n));
+    await lockEventName(em, orgId, names, 'shared');
+    names.forEach((n) => locked.add(n));
+    const a = await em.findOne(Automation, { id, organization: orgId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (!a) throw AppError.notFound(`Automation ${id} not found`);
+    // Its trigger was changed between the peek and the row lock: take that name's lock too.
+    if (locked.has(a.triggerEvent ?? null)) return a;
+    if (attempt >= 3) throw AppError.unavailable('The automation is being changed; retry shortly.');
+  }
+}
+
 export async function updateAutomation(ctx: AutomationCtx, id: string, input: UpdateAutomationInput): Promise<Automation> {
+  const steps = input.steps !== undefined && input.steps !== null ? wellFormedSteps(input.steps) : undefined;
+  const connections = input.connections !== undefined && input.connections !== null ? toConnections(input.connections) : undefined;
   return ctx.em.transactional(async (em) => {
-    const a = await lockAutomation(em, ctx.org.id, id);
-    const steps = input.steps !== undefined && input.steps !== null ? wellFormedSteps(input.steps) : undefined;
-    const connections = input.connections !== undefined && input.connections !== null ? toConnections(input.connections) : undefined;
+    const a = await lockAutomation(em, ctx.org.id, id, steps ? [triggerOf(steps)] : []);
     const replacing = (steps && !sameJson(steps, a.steps)) || (connections && !sameJson(connections, a.connections));
     const staysEnabled = a.status === 'enabled' && input.status !== 'disabled';
     if (replacing && staysEnabled) {
@@ -155,24 +197,26 @@ export async function updateAutomation(ctx: AutomationCtx, id: string, input: Up
     }
     if (connections) a.connections = connections;
     a.updatedAt = new Date();
-    await refreshIssues(em, ctx.org.id, [a], ctx.config);
+    const stored = replacing ? undefined : { issues: a.issues, fingerprint: a.checkedAgainst ?? '' };
+    const checked = await issuesAtCommit(em, ctx.org.id, a.triggerEvent, a.steps, a.connections, ctx.config, stored);
+    a.issues = checked.issues;
+    a.checkedAgainst = checked.fingerprint;
     if (input.status && input.status !== 'disabled') await applyStatus({ ...ctx, em }, a, input.status);
     await em.flush();
     return a;
   });
 }
 
-async function lockAutomation(em: EntityManager, orgId: string, id: string): Promise<Automation> {
-  const a = UUID_RE.test(id) ? await em.findOne(Automation, { id, organization: orgId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-  if (!a) throw AppError.notFound(`Automation ${id} not found`);
-  return a;
-}
-
 export async function setAutomationStatus(ctx: AutomationCtx, id: string, status: 'enabled' | 'disabled'): Promise<Automation> {
   return ctx.em.transactional(async (em) => {
     const a = await lockAutomation(em, ctx.org.id, id);
-    // Enabling re-checks against the schemas as they are now.
-    if (status === 'enabled') await refreshIssues(em, ctx.org.id, [a], ctx.config);
+    if (status === 'enabled') {
+      // Against the definition current at this commit (the trigger's lock is held until then): the
+      // stored issues when they were computed against it, else a fresh check.
+      const checked = await issuesAtCommit(em, ctx.org.id, a.triggerEvent, a.steps, a.connections, ctx.config, { issues: a.issues, fingerprint: a.checkedAgainst ?? '' });
+      a.issues = checked.issues;
+      a.checkedAgainst = checked.fingerprint;
+    }
     await applyStatus({ ...ctx, em }, a, status);
     await em.flush();
     return a;
@@ -196,12 +240,6 @@ export async function getRun(ctx: AutomationCtx, automationId: string, runId: st
   return r;
 }
 
-/** Live automations triggered by an event (any status), with fresh issues: how a schema change shows on the event. */
-export async function automationsForEvent(ctx: AutomationCtx, eventName: string): Promise<Automation[]> {
-  const list = await ctx.em.find(Automation, { organization: ctx.org.id, triggerEvent: eventName, deletedAt: null }, { orderBy: { id: 'desc' }, limit: 1000 });
-  await refreshIssues(ctx.em, ctx.org.id, list, ctx.config);
-  return list;
-}
 
 export interface ListRunsOptions {
   page: PageArgs;

@@ -16,6 +16,8 @@ export interface CheckContext {
   webhookAllowHosts: readonly string[];
   /** Resolve webhook hosts (save/enable); false only checks literal addresses. */
   resolveDns?: boolean;
+  /** Called before each step: lets a long check yield to the event loop (automation.service `slicer`). */
+  pause?: () => Promise<void>;
 }
 
 const ALLOWED_PROPS: Record<string, string[]> = {
@@ -106,6 +108,7 @@ export async function checkAutomation(steps: Step[], connections: Connection[], 
   const out: Issue[] = checkGraph(steps, connections);
   const fields = ctx.eventFields;
   for (const step of steps) {
+    if (ctx.pause) await ctx.pause();
     const at = (p: string) => `steps[${step.key}].${p}`;
     if (!(STEP_TYPES as readonly string[]).includes(step.type)) {
       out.push(issue(step.key, at('type'), `unknown step type ${step.type} (${STEP_TYPES.join(', ')})`));

@@ -1,7 +1,7 @@
 /**
  * Event-definition use cases. Both transports call these; all rules beyond input shape live here.
  */
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TtlCache, Caches } from '../shared/caches.js';
 import type { OrgRef } from '../shared/context.js';
@@ -13,11 +13,31 @@ import type { ConversionInput, CreateEventInput, EventSchemaInput, UpdateEventIn
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
-/** Hooks other features register (e.g. automations refuse deleting an event they are triggered by). */
+/**
+ * Hooks other features register. `beforeDelete` runs inside the delete's transaction, under the
+ * definition's exclusive lock (automations refuse deleting an event enabled automations use);
+ * `afterSchemaChange` runs after a create, a schema update or a delete has committed (automations
+ * re-check the automations triggered by that name).
+ */
 export const eventHooks: {
   beforeDelete: Array<(em: EntityManager, org: OrgRef, def: EventDefinition) => Promise<void>>;
   afterSchemaChange: Array<(em: EntityManager, org: OrgRef, def: EventDefinition) => Promise<void>>;
 } = { beforeDelete: [], afterSchemaChange: [] };
+
+/**
+ * The lock of "the live definition named `name` in this org" (a transaction-scoped advisory lock,
+ * so it also exists while no such definition does). Creating, updating and deleting a definition
+ * hold it exclusively; whatever checks or enables an automation against that definition holds it
+ * shared until its commit. So a rule read under the lock ("no enabled automation uses it", "these
+ * are the schema's fields") still holds when the other side commits, however the requests interleave.
+ * Take several names in one call (sorted here, so two transactions never wait on each other in a cycle).
+ */
+export async function lockEventName(em: EntityManager, orgId: string, names: ReadonlyArray<string | null | undefined>, mode: 'shared' | 'exclusive'): Promise<void> {
+  const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  for (const name of [...new Set(names.filter((n): n is string => typeof n === 'string'))].sort()) {
+    await em.getConnection().execute(`select ${fn}(hashtextextended(?, 0))`, [`arsel.event:${orgId}:${name}`], 'run', em.getTransactionContext());
+  }
+}
 
 const toFields = (schema?: EventSchemaInput): FieldDef[] =>
   (schema?.fields ?? []).map((f) => ({ name: f.name, type: f.type, required: f.required ?? false }));
@@ -75,15 +95,19 @@ export async function getEvent(em: EntityManager, org: OrgRef, ref: string | Eve
 export async function createEvent(em: EntityManager, org: OrgRef, input: CreateEventInput, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
   const fields = toFields(input.schema);
   const conversion = resolveConversion(input.conversion, fields);
-  const def = em.create(EventDefinition, {
-    organization: org.id,
-    name: input.name,
-    description: input.description ?? null,
-    fields,
-    conversion,
-  });
+  let def: EventDefinition;
   try {
-    await em.flush();
+    // Under the name's lock: an automation being checked against "no event of this name" commits first.
+    def = await em.transactional(async (tx) => {
+      await lockEventName(tx, org.id, [input.name], 'exclusive');
+      return tx.create(EventDefinition, {
+        organization: org.id,
+        name: input.name,
+        description: input.description ?? null,
+        fields,
+        conversion,
+      });
+    });
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) {
       throw new AppError('conflict', `An event named "${input.name}" already exists`);
@@ -91,6 +115,7 @@ export async function createEvent(em: EntityManager, org: OrgRef, input: CreateE
     throw err;
   }
   await onChange?.(org.id);
+  for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
   return def;
 }
 
@@ -180,27 +205,44 @@ async function queryEvents(em: EntityManager, org: OrgRef, opts: { page: PageArg
   });
 }
 
+/** The definition again, under its name's exclusive lock and its row lock (it may have changed or gone while we waited). */
+async function lockForChange(tx: EntityManager, org: OrgRef, found: EventDefinition, idOrName: string): Promise<EventDefinition> {
+  await lockEventName(tx, org.id, [found.name], 'exclusive');
+  const def = await tx.findOne(EventDefinition, { id: found.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  if (!def) throw notFound(idOrName);
+  return def;
+}
+
 export async function updateEvent(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
-  const def = await getEvent(em, org, idOrName);
+  const found = await getEvent(em, org, idOrName);
   const schemaChanged = input.schema !== undefined;
-  const fields = schemaChanged ? toFields(input.schema) : def.fields;
-  // An omitted conversion stays, but must still fit a new schema; enabled:false clears it.
-  const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
-  if (input.description !== undefined) def.description = input.description;
-  def.fields = fields;
-  def.conversion = conversion;
-  def.updatedAt = new Date();
-  await em.flush();
-  if (schemaChanged) for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
+  const def = await em.transactional(async (tx) => {
+    const def = await lockForChange(tx, org, found, idOrName);
+    const fields = schemaChanged ? toFields(input.schema) : def.fields;
+    // An omitted conversion stays, but must still fit a new schema; enabled:false clears it.
+    const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
+    if (input.description !== undefined) def.description = input.description;
+    def.fields = fields;
+    def.conversion = conversion;
+    def.updatedAt = new Date();
+    return def;
+  });
   await onChange?.(org.id);
+  if (schemaChanged) for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
   return def;
 }
 
 export async function deleteEvent(em: EntityManager, org: OrgRef, idOrName: string, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
-  const def = await getEvent(em, org, idOrName);
-  for (const hook of eventHooks.beforeDelete) await hook(em, org, def);
-  def.deletedAt = new Date();
-  await em.flush();
+  const found = await getEvent(em, org, idOrName);
+  const def = await em.transactional(async (tx) => {
+    const def = await lockForChange(tx, org, found, idOrName);
+    for (const hook of eventHooks.beforeDelete) await hook(tx, org, def);
+    def.deletedAt = new Date();
+    return def;
+  });
+  // The cache is dropped after the commit and before answering: a send this instance receives after
+  // the 200 reads the definition again and gets 404 (docs/notes-sec-automations.md, "delete vs send").
   await onChange?.(org.id);
+  for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
   return def;
 }

@@ -68,7 +68,8 @@ describe('automations over GraphQL', () => {
     const one = await t.gql(AutomationRunDoc, { id: run.id }, token);
     expect(one.data!.automationRun).toMatchObject({ id: run.id, automationId: a.id, status: 'COMPLETED' });
     const onEvent = await t.gql(EventAutomationsDoc, { name: 'order.completed' }, token);
-    expect(onEvent.data!.event.automations).toEqual([{ id: a.id, name: 'GraphQL flow', status: 'ENABLED', broken: false, issues: [] }]);
+    expect(onEvent.data!.event.automations.edges.map((e) => e.node)).toEqual([{ id: a.id, name: 'GraphQL flow', status: 'ENABLED', broken: false, issues: [] }]);
+    expect(onEvent.data!.event.automations.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
 
     const list = await t.gql(AutomationsDoc, { status: 'ENABLED', event: 'order.completed' }, token);
     expect(list.data!.automations.edges.map((x) => x.node.id)).toEqual([a.id]);

@@ -83,7 +83,13 @@ export const AutomationRunDoc = graphql(`
 `);
 
 export const EventAutomationsDoc = graphql(`
-  query EventAutomations($name: String!) {
-    event(name: $name) { name automations { id name status broken issues { step path reason message } } }
+  query EventAutomations($name: String!, $first: Int, $after: String, $last: Int, $before: String) {
+    event(name: $name) {
+      name
+      automations(first: $first, after: $after, last: $last, before: $before) {
+        edges { cursor node { id name status broken issues { step path reason message } } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }
   }
 `);

@@ -1,0 +1,169 @@
+/**
+ * Stored issues (issue 19, item 3): the checker runs when an automation is saved or enabled and when
+ * its trigger event's definition changes (created, schema updated, deleted); reads only read
+ * `automations.issues`. `checked_against` says which definition and checker version the stored
+ * issues were computed against, so stale rows are found by one comparison.
+ *
+ * Concurrency: every write of issues happens in a transaction that holds the trigger name's lock
+ * shared (`lockEventName`) and computes against the definition read under it, while creating,
+ * updating and deleting a definition hold it exclusively. So stored issues always match the schema
+ * current at their commit, and a re-check that starts after a change's commit finds every row that
+ * change made stale (rows saved meanwhile were checked against the new schema already).
+ *
+ * CPU: checking is synchronous work (a Liquid parse per template; 30 automations of 99 email steps
+ * held the event loop for seconds). Every check runs in `checkerLane`: one check slice at a time
+ * per process, each at most SLICE_MS, with a turn of the event loop (setImmediate) between slices,
+ * so other requests wait at most about one slice however many checks are queued.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config.js';
+import type { FieldDef } from '../events/event.entity.js';
+import { lockEventName } from '../events/event.service.js';
+import { checkAutomation } from './checker.js';
+import type { Connection, Issue, Step } from './graph.js';
+
+/** Bump when the checker's rules change: every stored check becomes stale and the startup sweep redoes it. */
+export const CHECKER_VERSION = 'c1';
+const NONE = `${CHECKER_VERSION}:none`;
+/** The fingerprint of definition row `d` (or of no definition when `d` is null), in SQL: one definition for every query. */
+const fingerprintSql = (d: string) => `'${CHECKER_VERSION}:' || coalesce(${d}.id::text || ':' || md5(${d}.fields::text), 'none')`;
+
+/** Longest stretch of checking between two turns of the event loop. */
+export const SLICE_MS = 8;
+/** A re-check transaction checks rows for at most this long (and at most RECHECK_ROWS rows), then commits. */
+const CHUNK_MS = 250;
+const RECHECK_ROWS = 10;
+
+export type CheckConfig = Pick<Config, 'webhookAllowHosts'>;
+
+export interface TriggerSchema {
+  /** Fields of the live definition named by the trigger; null when there is none. */
+  fields: FieldDef[] | null;
+  fingerprint: string;
+}
+
+/** The live definition an automation triggered by `name` is checked against (inside the caller's transaction). */
+export async function triggerSchema(em: EntityManager, orgId: string, name: string | null | undefined): Promise<TriggerSchema> {
+  if (!name) return { fields: null, fingerprint: NONE };
+  const rows = await em.getConnection().execute<{ fields: FieldDef[]; fingerprint: string }[]>(
+    `select d.fields, ${fingerprintSql('d')} as fingerprint from event_definitions d where d.organization_id = ? and d.name = ? and d.deleted_at is null`,
+    [orgId, name],
+    'all',
+    em.getTransactionContext(),
+  );
+  return rows[0] ? { fields: rows[0].fields, fingerprint: rows[0].fingerprint } : { fields: null, fingerprint: NONE };
+}
+
+/** One check lane per process: a FIFO token handed on through setImmediate, so slices of different checks never run back to back. */
+const lane = { busy: false, waiters: [] as (() => void)[], sliceStart: 0 };
+
+function acquire(): Promise<void> | void {
+  if (!lane.busy) {
+    lane.busy = true;
+    lane.sliceStart = performance.now();
+    return;
+  }
+  return new Promise<void>((resolve) => lane.waiters.push(resolve)).then(() => {
+    lane.sliceStart = performance.now();
+  });
+}
+
+function release(): void {
+  const next = lane.waiters.shift();
+  if (next) setImmediate(next);
+  else lane.busy = false;
+}
+
+async function pause(): Promise<void> {
+  if (performance.now() - lane.sliceStart < SLICE_MS) return;
+  release();
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await acquire();
+}
+
+/** checkAutomation in the lane. */
+export async function checkIssues(steps: Step[], connections: Connection[], fields: FieldDef[] | null, config: CheckConfig): Promise<Issue[]> {
+  await acquire();
+  try {
+    return await checkAutomation(steps, connections, { eventFields: fields, webhookAllowHosts: config.webhookAllowHosts, pause });
+  } finally {
+    release();
+  }
+}
+
+export interface RecheckDeps {
+  /** A root EntityManager: each chunk forks it. */
+  em: EntityManager;
+  config: CheckConfig;
+  log: { warn: (obj: object, msg: string) => void };
+  /** Set on shutdown: the re-check stops between chunks (the startup sweep finishes it later). */
+  stopped?: () => boolean;
+}
+
+interface StaleRow {
+  id: string;
+  status: string;
+  steps: Step[];
+  connections: Connection[];
+  issues: Issue[];
+}
+
+/**
+ * Bring the stored issues of every live automation of `orgId` triggered by `name` (null: by no
+ * event) up to date with the definition current now. Works in chunks, each its own transaction
+ * under the name's shared lock with its rows locked `for update`; a row someone is saving is waited
+ * for, then skipped if the save made it current. Returns how many automations were re-checked.
+ */
+export async function recheckTrigger(deps: RecheckDeps, orgId: string, name: string | null): Promise<number> {
+  let after = '00000000-0000-0000-0000-000000000000';
+  let total = 0;
+  for (;;) {
+    if (deps.stopped?.()) return total;
+    const chunk = await deps.em.fork().transactional(async (tx) => {
+      await lockEventName(tx, orgId, [name], 'shared');
+      const schema = await triggerSchema(tx, orgId, name);
+      const rows = await tx.getConnection().execute<StaleRow[]>(
+        `select id, status, steps, connections, issues from automations
+          where organization_id = ? and ${name === null ? 'trigger_event is null' : 'trigger_event = ?'} and deleted_at is null
+            and id > ? and checked_against is distinct from ?
+          order by id limit ${RECHECK_ROWS} for update`,
+        name === null ? [orgId, after, schema.fingerprint] : [orgId, name, after, schema.fingerprint],
+        'all',
+        tx.getTransactionContext(),
+      );
+      const started = performance.now();
+      const done: { id: string; issues: Issue[] }[] = [];
+      for (const r of rows) {
+        const issues = await checkIssues(r.steps, r.connections, schema.fields, deps.config);
+        done.push({ id: r.id, issues });
+        if (r.status === 'enabled' && issues.length && !r.issues.length) {
+          // Reported on the automation (issues, broken); the run itself fails only where a value is missing.
+          deps.log.warn({ automationId: r.id, event: name, issues: issues.map((i) => i.message) }, 'enabled automation no longer type-checks after its event schema changed');
+        }
+        if (performance.now() - started > CHUNK_MS) break;
+      }
+      if (done.length) {
+        await tx.getConnection().execute(
+          `update automations a set issues = x.issues, checked_against = ? from jsonb_to_recordset(?::jsonb) as x(id uuid, issues jsonb) where a.id = x.id`,
+          [schema.fingerprint, JSON.stringify(done)],
+          'run',
+          tx.getTransactionContext(),
+        );
+      }
+      return done;
+    });
+    if (!chunk.length) return total;
+    total += chunk.length;
+    after = chunk.at(-1)!.id;
+  }
+}
+
+/** Every (org, trigger name) with automations whose stored issues are stale: after a crash mid re-check, a checker upgrade or the migration. */
+export async function staleTriggers(em: EntityManager): Promise<{ orgId: string; name: string | null }[]> {
+  return em.getConnection().execute<{ orgId: string; name: string | null }[]>(
+    `select distinct a.organization_id as "orgId", a.trigger_event as name
+       from automations a
+       left join event_definitions d on d.organization_id = a.organization_id and d.name = a.trigger_event and d.deleted_at is null
+      where a.deleted_at is null and a.checked_against is distinct from ${fingerprintSql('d')}`,
+  );
+}
