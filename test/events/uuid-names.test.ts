@@ -40,7 +40,7 @@ const flow = (name: string, event: string) => ({
 });
 const ids = (list: { id: string }[]) => list.map((x) => x.id);
 
-const EVENT_Q = 'query($id: ID, $name: String) { event(id: $id, name: $name) { id name automations { id } } }';
+const EVENT_Q = 'query($id: ID, $name: String) { event(id: $id, name: $name) { id name automations(first: 50) { edges { node { id } } } } }';
 const SENDS_Q = 'query($event: String, $status: SendStatus) { sends(filter: {event: $event, status: $status}, first: 50) { edges { node { id event status } } } }';
 const AUTOMATIONS_Q = 'query($event: String) { automations(event: $event, first: 50) { edges { node { id triggerEvent issues { message } } } } }';
 
@@ -109,7 +109,7 @@ describe.each(Object.entries(NAMES))('an event named like a UUID (%s)', (_label,
   it('GraphQL event(name:) is a name, event(id:) an id (or a name when no id matches)', async () => {
     const byName = await gql(EVENT_Q, { name });
     expect(byName.errors).toBeUndefined();
-    expect(byName.data.event).toEqual({ id, name, automations: [{ id: automation }] });
+    expect(byName.data.event).toEqual({ id, name, automations: { edges: [{ node: { id: automation } }] } });
     expect((await gql(EVENT_Q, { id })).data.event).toMatchObject({ id, name });
     expect((await gql(EVENT_Q, { id: name })).data.event).toMatchObject({ id, name });
     // the id is not a name
