@@ -70,15 +70,15 @@ function emailOk(email: string): boolean {
   return true;
 }
 
-// Contacts are never deleted (only with their organization), so a contact seen once stays valid:
-// single sends by contact_id skip the lookup after the first.
-const seenContacts = new Set<string>();
+// A contact seen once is remembered (single sends by contact_id skip the lookup after the first)
+// until it is erased: erasure drops the org's entries here and, by NOTIFY, in every other process;
+// a missed notification is bounded by CACHE_TTL_MS (src/contacts/contact.erase.ts).
 async function contactKnown(deps: Deps, orgId: string, id: string): Promise<boolean> {
   const k = `${orgId}\u0000${id.toLowerCase()}`;
-  if (seenContacts.has(k)) return true;
+  if (deps.caches.contacts.get(k)) return true;
+  const since = deps.caches.contacts.version;
   if (!(await contactExists(deps.pool, orgId, id))) return false;
-  if (seenContacts.size >= 100_000) seenContacts.clear();
-  seenContacts.add(k);
+  deps.caches.contacts.set(k, true, since);
   return true;
 }
 

@@ -25,9 +25,12 @@ type Documents = {
     "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AutomationRunsDocument,
     "\n  query AutomationRun($id: ID!) {\n    automationRun(id: $id) { id automationId status steps { step outcome details } }\n  }\n": typeof types.AutomationRunDocument,
     "\n  query EventAutomations($name: String!) {\n    event(name: $name) { name automations { id name status broken issues { step path reason message } } }\n  }\n": typeof types.EventAutomationsDocument,
-    "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n": typeof types.CreateContactDocument,
-    "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n": typeof types.ContactDocument,
-    "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.ContactsDocument,
+    "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n": typeof types.CreateContactDocument,
+    "\n  mutation UpdateContact($id: ID!, $input: UpdateContactInput!) {\n    updateContact(id: $id, input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n": typeof types.UpdateContactDocument,
+    "\n  mutation DeleteContact($id: ID!) {\n    deleteContact(id: $id) { id deleted message }\n  }\n": typeof types.DeleteContactDocument,
+    "\n  mutation DeleteContacts($input: BulkDeleteContactsInput!) {\n    deleteContacts(input: $input) { message deleted }\n  }\n": typeof types.DeleteContactsDocument,
+    "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n": typeof types.ContactDocument,
+    "\n  query Contacts($first: Int, $after: String, $email: String, $phoneNumber: String, $externalId: String) {\n    contacts(first: $first, after: $after, email: $email, phoneNumber: $phoneNumber, externalId: $externalId) {\n      edges { cursor node { id email phoneNumber externalId properties source } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.ContactsDocument,
     "\n  fragment EventFields on EventDefinition {\n    id\n    name\n    description\n    schema { fields { name type required } }\n    conversion { enabled valueField currencyField currencies }\n    createdAt\n    updatedAt\n  }\n": typeof types.EventFieldsFragmentDoc,
     "\n  mutation CreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) { ...EventFields }\n  }\n": typeof types.CreateEventDocument,
     "\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { ...EventFields }\n  }\n": typeof types.UpdateEventDocument,
@@ -51,9 +54,12 @@ const documents: Documents = {
     "\n  query AutomationRuns($filter: AutomationRunsFilter, $first: Int, $after: String) {\n    automationRuns(filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id automationId sendId contactId status currentStep error waitUntil createdAt updatedAt finishedAt\n          steps { step type outcome details next error startedAt finishedAt durationMs }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AutomationRunsDocument,
     "\n  query AutomationRun($id: ID!) {\n    automationRun(id: $id) { id automationId status steps { step outcome details } }\n  }\n": types.AutomationRunDocument,
     "\n  query EventAutomations($name: String!) {\n    event(name: $name) { name automations { id name status broken issues { step path reason message } } }\n  }\n": types.EventAutomationsDocument,
-    "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n": types.CreateContactDocument,
-    "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n": types.ContactDocument,
-    "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.ContactsDocument,
+    "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n": types.CreateContactDocument,
+    "\n  mutation UpdateContact($id: ID!, $input: UpdateContactInput!) {\n    updateContact(id: $id, input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n": types.UpdateContactDocument,
+    "\n  mutation DeleteContact($id: ID!) {\n    deleteContact(id: $id) { id deleted message }\n  }\n": types.DeleteContactDocument,
+    "\n  mutation DeleteContacts($input: BulkDeleteContactsInput!) {\n    deleteContacts(input: $input) { message deleted }\n  }\n": types.DeleteContactsDocument,
+    "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n": types.ContactDocument,
+    "\n  query Contacts($first: Int, $after: String, $email: String, $phoneNumber: String, $externalId: String) {\n    contacts(first: $first, after: $after, email: $email, phoneNumber: $phoneNumber, externalId: $externalId) {\n      edges { cursor node { id email phoneNumber externalId properties source } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.ContactsDocument,
     "\n  fragment EventFields on EventDefinition {\n    id\n    name\n    description\n    schema { fields { name type required } }\n    conversion { enabled valueField currencyField currencies }\n    createdAt\n    updatedAt\n  }\n": types.EventFieldsFragmentDoc,
     "\n  mutation CreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) { ...EventFields }\n  }\n": types.CreateEventDocument,
     "\n  mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {\n    updateEvent(id: $id, input: $input) { ...EventFields }\n  }\n": types.UpdateEventDocument,
@@ -127,15 +133,27 @@ export function graphql(source: "\n  query EventAutomations($name: String!) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n"): (typeof documents)["\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email attributes createdAt updatedAt }\n  }\n"];
+export function graphql(source: "\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n"): (typeof documents)["\n  mutation CreateContact($input: CreateContactInput!) {\n    createContact(input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n"): (typeof documents)["\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email attributes createdAt updatedAt }\n  }\n"];
+export function graphql(source: "\n  mutation UpdateContact($id: ID!, $input: UpdateContactInput!) {\n    updateContact(id: $id, input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n"): (typeof documents)["\n  mutation UpdateContact($id: ID!, $input: UpdateContactInput!) {\n    updateContact(id: $id, input: $input) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Contacts($first: Int, $after: String, $email: String) {\n    contacts(first: $first, after: $after, email: $email) {\n      edges { cursor node { id email attributes } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation DeleteContact($id: ID!) {\n    deleteContact(id: $id) { id deleted message }\n  }\n"): (typeof documents)["\n  mutation DeleteContact($id: ID!) {\n    deleteContact(id: $id) { id deleted message }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteContacts($input: BulkDeleteContactsInput!) {\n    deleteContacts(input: $input) { message deleted }\n  }\n"): (typeof documents)["\n  mutation DeleteContacts($input: BulkDeleteContactsInput!) {\n    deleteContacts(input: $input) { message deleted }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n"): (typeof documents)["\n  query Contact($id: ID, $email: String) {\n    contact(id: $id, email: $email) { id email phoneNumber externalId firstName lastName source properties isSuppressed createdAt updatedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Contacts($first: Int, $after: String, $email: String, $phoneNumber: String, $externalId: String) {\n    contacts(first: $first, after: $after, email: $email, phoneNumber: $phoneNumber, externalId: $externalId) {\n      edges { cursor node { id email phoneNumber externalId properties source } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Contacts($first: Int, $after: String, $email: String, $phoneNumber: String, $externalId: String) {\n    contacts(first: $first, after: $after, email: $email, phoneNumber: $phoneNumber, externalId: $externalId) {\n      edges { cursor node { id email phoneNumber externalId properties source } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
