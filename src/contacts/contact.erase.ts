@@ -119,7 +119,8 @@ async function eraseInTx(client: pg.ClientBase, ids: string[], opts: EraseOption
 
   // pg-boss: our jobs carry ids only, but a job's result (an error message) or a warning may quote an address.
   const needles = [...new Set(contacts.filter((c) => c.email).map((c) => c.email!.toLowerCase()).concat(opts.email ? [opts.email.toLowerCase()] : []))];
-  if (needles.length) {
+  const hasBoss = (await client.query<{ ok: boolean }>(`select to_regclass('pgboss.job') is not null as ok`)).rows[0]!.ok;
+  if (needles.length && hasBoss) {
     const hit = (col: string) => `(${col} is not null and exists (select 1 from unnest($1::text[]) n where strpos(lower(${col}::text), n) > 0))`;
     await client.query(
       `update pgboss.job set data = case when ${hit('data')} then '{}'::jsonb else data end,
