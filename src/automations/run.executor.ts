@@ -16,6 +16,7 @@ import { nextStep, type Connection, type Step } from './graph.js';
 import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
 import { renderTemplate, typedPayload, type RenderContext } from './templates.js';
 import { CONTACT_COLUMNS, contactContext, type ContactRow } from '../contacts/contact.context.js';
+import { observeFirstStep } from '../metrics/metrics.js';
 
 export const STEP_QUEUE = 'automations.step';
 /** current_step of a run whose last step was a wait: the resume job completes it. */
@@ -166,6 +167,7 @@ async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob
     try {
       switch (step.type) {
         case 'trigger':
+          observeFirstStep(run.send_id);
           entry.outcome = 'triggered';
           entry.details = { event: step.event, send_id: run.send_id, contact_id: run.contact_id };
           entry.next = nextStep(run.a_connections, step.key) ?? null;

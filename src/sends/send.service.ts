@@ -3,6 +3,7 @@
  * committer. Both transports call acceptSends; only the response shape differs per transport.
  */
 import { isEmail, isISO8601 } from 'class-validator';
+import { countSends } from '../metrics/metrics.js';
 import { contactExists, existingContacts } from '../contacts/contact.service.js';
 import { findLiveDefinition } from '../events/event.cache.js';
 import type { Deps, OrgRef } from '../shared/context.js';
@@ -248,5 +249,6 @@ export async function acceptSends(deps: Deps, org: OrgRef, items: unknown[], opt
     if (!stored) throw AppError.unavailable();
     return { response: replay(stored, idem!.hash) };
   }
+  countSends(rows);
   return { response, outcomes };
 }
