@@ -11,6 +11,7 @@ import { Migration20261123000004_automation_outbox } from './Migration2026112300
 import { Migration20261123085500_event_definitions_name_index } from './Migration20261123085500_event_definitions_name_index.js';
 import { Migration20261128000001_event_sends_hot_updates } from './Migration20261128000001_event_sends_hot_updates.js';
 import { Migration20261201000001_automation_checked_against } from './Migration20261201000001_automation_checked_against.js';
+import { Migration20261201000002_contact_fields } from './Migration20261201000002_contact_fields.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123085500_event_definitions_name_index', class: Migration20261123085500_event_definitions_name_index },
   { name: 'Migration20261128000001_event_sends_hot_updates', class: Migration20261128000001_event_sends_hot_updates },
   { name: 'Migration20261201000001_automation_checked_against', class: Migration20261201000001_automation_checked_against },
+  { name: 'Migration20261201000002_contact_fields', class: Migration20261201000002_contact_fields },
 ];

@@ -19,6 +19,7 @@ import { buildGraphQLSchema } from './schema.js';
 import { dashboardRoutes } from './web/dashboard.routes.js';
 import { fastUuidv7 } from './shared/uuidv7.js';
 import { parseJson } from './shared/json.js';
+import { registerMetrics } from './metrics/metrics.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,7 +29,7 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 256 * 1024;
-const PUBLIC_PATHS = /^\/(health|ready|openapi\.json|docs|dashboard)(\/|$|\?)/;
+const PUBLIC_PATHS = /^\/(health|ready|metrics|openapi\.json|docs|dashboard)(\/|$|\?)/;
 
 export interface BuildAppOptions {
   schema?: GraphQLSchema;
@@ -170,6 +171,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  registerMetrics(app, deps); // GET /metrics (METRICS_TOKEN) and the request-duration histogram
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/ready', { schema: { hide: true } }, async (_req, reply) => {
     try {

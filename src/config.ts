@@ -46,6 +46,10 @@ export interface Config {
    * process.
    */
   readonly workerThreadNice: number;
+  /** Role `worker`: the port of its HTTP listener for /metrics, /health and /ready (roles api/all serve them on `port`). */
+  readonly metricsPort: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     commitConcurrency: int(env, 'COMMIT_CONCURRENCY', 4, 1),
     workerThread: bool(env, 'WORKER_THREAD', true),
     workerThreadNice: int(env, 'WORKER_THREAD_NICE', 10, 0, 19),
+    metricsPort: int(env, 'METRICS_PORT', 9464, 0, 65535),
+    metricsToken: env.METRICS_TOKEN || undefined,
     ...overrides,
   };
   return Object.freeze(cfg);

@@ -15,6 +15,7 @@ import { FEATURES } from './modules.js';
 import { createLogger, createRuntime, flushLogger } from './runtime.js';
 import { startWorkerThread } from './worker-thread.js';
 import { startWorkers, type Workers } from './workers.js';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics.server.js';
 
 const HELP = `Usage: npm start -- [--role api|worker|all]
 
@@ -50,7 +51,9 @@ async function main(): Promise<void> {
 
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let workers: Workers | undefined;
+  let metricsServer: MetricsServer | undefined;
   const stop = async () => {
+    await metricsServer?.close();
     if (app) await app.close(); // stop accepting, drain in-flight requests (Apollo drain plugin too)
     for (const f of [...FEATURES].reverse()) await f.stop?.(deps); // the committer flushes its last group
     await workers?.stop(); // jobs in hand finish
@@ -94,7 +97,8 @@ async function main(): Promise<void> {
     await seedDefaultOrganization(runtime, base);
     log.info({ role: config.role, graphql: `${base}/graphql`, rest: `${base}/v1`, docs: `${base}/docs` }, 'arsel-events is ready');
   } else {
-    log.info({ role: config.role }, 'arsel-events worker is ready');
+    metricsServer = await startMetricsServer(deps, config); // role worker: /metrics, /health, /ready on METRICS_PORT
+    log.info({ role: config.role, metrics: `http://127.0.0.1:${metricsServer.port}/metrics` }, 'arsel-events worker is ready');
   }
   await flushLogger(log);
 }

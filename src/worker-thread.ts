@@ -22,6 +22,7 @@ import { createBoss, createPool } from './db/pools.js';
 import { REDACT, rawLineWriter } from './logger.js';
 import type { WorkerDeps } from './shared/context.js';
 import { startWorkers } from './workers.js';
+import { bridgeThreadMetrics, serveThreadMetrics, type ThreadMetrics } from './metrics/metrics.thread.js';
 
 const KIND = 'arsel-workers';
 
@@ -31,8 +32,8 @@ interface Init {
   url: string;
 }
 
-type ToMain = { type: 'log'; line: string } | { type: 'ready' } | { type: 'start-failed'; message: string; stack?: string } | { type: 'stopped' };
-type ToThread = { type: 'stop' };
+type ToMain = { type: 'log'; line: string } | { type: 'ready' } | { type: 'start-failed'; message: string; stack?: string } | { type: 'stopped' } | ThreadMetrics;
+type ToThread = { type: 'stop' } | { type: 'metrics'; id: number };
 
 export interface WorkerThread {
   stop(): Promise<void>;
@@ -77,10 +78,13 @@ export function startWorkerThread(config: Config, url: string, log: pino.Logger,
   let stopping = false;
   let exited = false;
   let stopped: (() => void) | undefined;
+  const metrics = bridgeThreadMetrics((msg: ToThread) => worker.postMessage(msg)); // the thread's counters reach the main port's /metrics
+  worker.once('exit', metrics.close);
   return new Promise((resolve, reject) => {
     let ready = false;
     worker.on('message', (msg: ToMain) => {
       if (msg.type === 'log') write(msg.line);
+      else if (msg.type === 'metrics') metrics.answer(msg);
       else if (msg.type === 'stopped') void worker.terminate(); // all closed; end the thread even if a stray timer would keep it
       else if (msg.type === 'ready') {
         ready = true;
@@ -158,6 +162,7 @@ async function runThread(init: Init): Promise<void> {
     post({ type: 'start-failed', message: e.message, stack: e.stack });
     return;
   }
+  serveThreadMetrics(pool, post);
   port.on('message', (msg: ToThread) => {
     if (msg.type !== 'stop') return;
     void (async () => {

@@ -29,7 +29,7 @@ const ALLOWED_PROPS: Record<string, string[]> = {
 };
 const COMMON_PROPS = ['key', 'type', 'name', 'description'];
 
-/** Which ops fit which field type (`untyped` is contact.attributes.* and undeclared data). */
+/** Which ops fit which field type (`untyped` is contact.properties.* and undeclared data). */
 const OPS_FOR: Record<FieldTypeName | 'untyped', readonly string[]> = {
   string: ['eq', 'neq', 'contains', 'exists'],
   number: ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'exists'],
@@ -55,9 +55,9 @@ export function resolveField(field: unknown, eventFields: FieldDef[] | null): { 
     return { type: f.type };
   }
   if (root === 'contact') {
-    if (name === 'attributes' && more.length) return { type: 'untyped' };
+    if (name === 'properties' && more.length) return { type: 'untyped' };
     if (name && !more.length && name in CONTACT_FIELDS) return { type: CONTACT_FIELDS[name]! };
-    return { reason: `unknown field ${field} (contact fields: ${Object.keys(CONTACT_FIELDS).join(', ')}, attributes.*)` };
+    return { reason: `unknown field ${field} (contact fields: ${Object.keys(CONTACT_FIELDS).join(', ')}, properties.*)` };
   }
   return { reason: `unknown field ${field} (use event.* or contact.*)` };
 }

@@ -8,6 +8,7 @@
  * worker, which also does the retries (backoff) and picks up what a dead worker left.
  */
 import type pg from 'pg';
+import { countDelivery } from '../metrics/metrics.js';
 import type { WorkerDeps } from '../shared/context.js';
 import { nextStep, type Connection } from './graph.js';
 import { enqueue, STEP_QUEUE } from './run.executor.js';
@@ -125,6 +126,7 @@ export class Deliverer {
           `update automation_outbox set status = 'sent', attempts = $2, response_status = $3, last_error = null, sent_at = now(), updated_at = now() where id = $1`,
           [row.id, attempts, res.responseStatus ?? null],
         );
+        countDelivery(row.kind, 'sent');
         await settleRun(this.deps, client, row, { ok: true, attempts, status: res.responseStatus ?? null, ms: Date.now() - started });
       } else {
         const message = failure!.message;
@@ -135,6 +137,7 @@ export class Deliverer {
                   next_attempt_at = now() + make_interval(secs => $6), updated_at = now() where id = $1`,
           [row.id, final ? 'failed' : 'pending', attempts, message.slice(0, 1000), responseStatus, final ? 0 : backoffSeconds(attempts)],
         );
+        countDelivery(row.kind, final ? 'failed' : 'retried');
         if (final) await settleRun(this.deps, client, row, { ok: false, attempts, status: responseStatus, error: message, ms: Date.now() - started });
         else await recordAttempt(client, row, { attempts, status: responseStatus, error: message });
         this.deps.log.warn({ outboxId: row.id, kind: row.kind, attempts, final, err: message }, 'automation delivery failed');

@@ -15,6 +15,8 @@ import { parseDuration } from './duration.js';
 import { nextStep, type Connection, type Step } from './graph.js';
 import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
 import { renderTemplate, typedPayload, type RenderContext } from './templates.js';
+import { CONTACT_COLUMNS, contactContext, type ContactRow } from '../contacts/contact.context.js';
+import { observeFirstStep } from '../metrics/metrics.js';
 
 export const STEP_QUEUE = 'automations.step';
 /** current_step of a run whose last step was a wait: the resume job completes it. */
@@ -44,8 +46,8 @@ export const txDb = (client: pg.ClientBase) => ({ executeSql: (text: string, val
 
 /** Load what templates and conditions see: the payload (dates as dates) and the contact. */
 export async function loadRunContext(client: pg.ClientBase, run: { send_id: string; contact_id: string | null }): Promise<{ ctx: RenderContext; fields: FieldDef[]; raw: { event: Record<string, unknown>; contact: Record<string, unknown> } } | null> {
-  const r = await client.query<{ data: Record<string, unknown>; timestamp: Date; event_name: string; email: string | null; fields: FieldDef[] | null; c_id: string | null; c_email: string | null; c_attributes: Record<string, unknown> | null; c_created_at: Date | null }>(
-    `select s.data, s."timestamp", s.event_name, s.email, d.fields, c.id as c_id, c.email as c_email, c.attributes as c_attributes, c.created_at as c_created_at
+  const r = await client.query<{ data: Record<string, unknown>; timestamp: Date; event_name: string; email: string | null; fields: FieldDef[] | null; c_id: string | null; c_email: string | null; c: ContactRow | null }>(
+    `select s.data, s."timestamp", s.event_name, s.email, d.fields, c.id as c_id, c.email as c_email, ${CONTACT_COLUMNS}
        from event_sends s
        left join event_definitions d on d.id = s.event_definition_id
        left join contacts c on c.id = coalesce($2::uuid, s.contact_id)
@@ -55,18 +57,13 @@ export async function loadRunContext(client: pg.ClientBase, run: { send_id: stri
   const row = r.rows[0];
   if (!row) return null;
   const fields = row.fields ?? [];
-  const contact = {
-    id: row.c_id,
-    email: row.c_email ?? row.email,
-    attributes: row.c_attributes ?? {},
-    created_at: row.c_created_at,
-  };
+  const contact = contactContext(row.c, row.c_email ?? row.email);
   return {
     ctx: { event: typedPayload(row.data ?? {}, fields), contact },
     fields,
     raw: {
       event: { name: row.event_name, data: row.data, timestamp: row.timestamp.toISOString() },
-      contact: { id: row.c_id, email: contact.email, attributes: contact.attributes },
+      contact: { ...contact, created_at: jsonSafe(contact.created_at), updated_at: jsonSafe(contact.updated_at) },
     },
   };
 }
@@ -170,6 +167,7 @@ async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob
     try {
       switch (step.type) {
         case 'trigger':
+          observeFirstStep(run.send_id);
           entry.outcome = 'triggered';
           entry.details = { event: step.event, send_id: run.send_id, contact_id: run.contact_id };
           entry.next = nextStep(run.a_connections, step.key) ?? null;

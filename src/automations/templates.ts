@@ -28,8 +28,11 @@ export function parseTemplate(source: string): Template[] {
   return liquid.parse(source);
 }
 
-/** The contact's fields as the checker and the worker see them (`contact.attributes.*` is untyped). */
-export const CONTACT_FIELDS: Record<string, FieldDef['type']> = { id: 'string', email: 'string', created_at: 'date' };
+/** The contact's fields as the checker and the worker see them (`contact.properties.*` is untyped). */
+export const CONTACT_FIELDS: Record<string, FieldDef['type']> = {
+  id: 'string', email: 'string', phone_number: 'string', external_id: 'string', first_name: 'string', last_name: 'string',
+  source: 'string', is_suppressed: 'boolean', created_at: 'date', updated_at: 'date',
+};
 
 /** Liquid properties any scalar has (`{{ event.order_id.size }}`). */
 const SCALAR_PROPS = new Set(['size', 'first', 'last']);
@@ -56,9 +59,9 @@ export function templateVariableIssues(source: string, fields: FieldDef[] | null
       else if (more.length && !(more.length === 1 && SCALAR_PROPS.has(more[0]!))) add(`event.${field} is a ${declared.get(field)?.type ?? 'scalar'} and has no field ${more.join('.')}`);
     } else if (root === 'contact') {
       if (field === undefined) add('use a field of contact (contact.<field>), not the whole contact');
-      else if (field === 'attributes') {
-        if (more.length === 0) add('use one attribute (contact.attributes.<name>)');
-      } else if (!(field in CONTACT_FIELDS)) add(`unknown field contact.${field} (contact fields: ${Object.keys(CONTACT_FIELDS).join(', ')}, attributes.*)`);
+      else if (field === 'properties') {
+        if (more.length === 0) add('use one property (contact.properties.<name>)');
+      } else if (!(field in CONTACT_FIELDS)) add(`unknown field contact.${field} (contact fields: ${Object.keys(CONTACT_FIELDS).join(', ')}, properties.*)`);
     } else {
       add(`unknown variable ${name} (use event.* or contact.*)`);
     }

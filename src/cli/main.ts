@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiKey } from '../auth/api-key.entity.js';
 import type { Organization } from '../auth/organization.entity.js';
+import type { Deps } from '../shared/context.js';
 
 // Everything written to process.stdout by anyone but `out` (MikroORM's migrator, stray console.log) goes to stderr.
 const writeStdout = process.stdout.write.bind(process.stdout);
@@ -23,7 +24,7 @@ type Services = typeof import('../auth/api-key.service.js');
  * Boot the runtime (no queue, no LISTEN), run `fn`, always tear down (stops an embedded DB we started).
  * The app's modules are imported here, not at the top, so `--help` and usage errors answer at once.
  */
-async function withRuntime<T>(fn: (em: EntityManager, svc: Services) => Promise<T>): Promise<T> {
+async function withRuntime<T>(fn: (em: EntityManager, svc: Services, deps: Deps) => Promise<T>): Promise<T> {
   const [{ loadConfig }, { createRuntime, REDACT }, svc, { default: pino }] = await Promise.all([
     import('../config.js'), import('../runtime.js'), import('../auth/api-key.service.js'), import('pino'),
   ]);
@@ -31,7 +32,7 @@ async function withRuntime<T>(fn: (em: EntityManager, svc: Services) => Promise<
   const log = pino({ level: process.env.LOG_LEVEL ? config.logLevel : 'warn', redact: REDACT, base: undefined }, pino.destination(2));
   const rt = await createRuntime(config, { queue: false, listen: false, log, poolSize: 2 });
   try {
-    return await fn(rt.deps.orm.em.fork(), svc);
+    return await fn(rt.deps.orm.em.fork(), svc, rt.deps);
   } finally {
     await rt.close();
   }
@@ -79,7 +80,9 @@ Examples:
   npx arsel org create --name Acme --json
   npx arsel key create --org <org-id>
   npx arsel key list --org <org-id>
-  npx arsel key revoke <key-id>`;
+  npx arsel key revoke <key-id>
+  npx arsel contact delete <contact-id>
+  npx arsel contact delete --email jane@example.com --org <org-id> --json`;
 
 export function buildProgram(): Command {
   const program = new Command('arsel')
@@ -154,7 +157,37 @@ export function buildProgram(): Command {
       else out(`Revoked API key ${k.id} (${k.tokenPrefix}…) at ${iso(k.revokedAt)}.`);
     });
 
+  const contact = program.command('contact').description('Contacts: erasure of a person\'s data (GDPR).');
+
+  contact
+    .command('delete')
+    .description('Erase a contact and its personal data in one transaction: the contact, the email/contact/data/errors of its sends (the send rows stay), its runs\' step logs, its outbox rows; waiting runs are cancelled.')
+    .argument('[contact-id]', 'the contact id')
+    .option('--email <email>', 'erase the contact with this email instead (case-insensitive)')
+    .option('--org <org-id>', 'only in this organization (required with --email when several organizations have that email)')
+    .option('--json', 'print {"deleted":[{"id","organization_id"}]}')
+    .action(async (id: string | undefined, opts: { email?: string; org?: string; json?: boolean }) => {
+      const erased = await withRuntime((_em, _svc, deps) => deleteContactCommand(deps, id, opts));
+      if (opts.json) out(JSON.stringify({ deleted: erased.map((c) => ({ id: c.id, organization_id: c.organizationId })) }));
+      else out(erased.map((c) => `Erased contact ${c.id} (organization ${c.organizationId}).`).join('\n'));
+    });
+
   return program;
+}
+
+async function deleteContactCommand(deps: Deps, id: string | undefined, opts: { email?: string; org?: string }) {
+  const [{ eraseContacts }, { AppError }, { UUID_RE }] = await Promise.all([
+    import('../contacts/contact.erase.js'), import('../shared/errors.js'), import('../contacts/contact.service.js'),
+  ]);
+  if ((id == null) === (opts.email == null)) throw new AppError('bad_request', 'Provide either a contact id or --email.');
+  if (opts.org != null && !UUID_RE.test(opts.org)) throw AppError.notFound(`Organization ${opts.org} not found`);
+  if (opts.email != null && opts.org == null) {
+    const r = await deps.pool.query('select count(distinct organization_id)::int n from contacts where lower(email) = lower($1)', [opts.email]);
+    if (r.rows[0].n > 1) throw new AppError('bad_request', `${r.rows[0].n} organizations have a contact with email ${opts.email}; pass --org <org-id>.`);
+  }
+  const erased = await eraseContacts(deps.pool, { orgId: opts.org, ids: id != null ? [id] : undefined, email: opts.email });
+  if (!erased.length) throw AppError.notFound(`Contact ${id ?? opts.email} not found`);
+  return erased;
 }
 
 /** Errors a user can cause (the app's AppError, bad configuration, the embedded database refusing to start). */

@@ -1,6 +1,6 @@
 /**
  * Contact use cases. Both transports call these; the send worker uses findOrCreateContacts on its
- * own transaction (plain pg client, batched).
+ * own transaction (plain pg client, batched), erasure lives in contact.erase.ts.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
@@ -10,23 +10,77 @@ import { AppError } from '../shared/errors.js';
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
 import { Contact } from './contact.entity.js';
 import { normaliseEmail } from './contact.upsert.js';
-import type { CreateContactInput } from './contact.inputs.js';
+import { IDENTIFIERS, type CreateContactInput, type UpdateContactInput } from './contact.inputs.js';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** POST /v1/contacts, createContact: 409 when the email is already a contact of the org. */
+const IDENTIFIER_REQUIRED = 'Provide at least one of email, phone_number or external_id.';
+const LABEL: Record<(typeof IDENTIFIERS)[number], string> = { email: 'email', phoneNumber: 'phone_number', externalId: 'external_id' };
+
+/** 409 naming the identifier another contact of the org already has (the unique indexes settle races). */
+async function assertIdentifiersFree(em: EntityManager, org: OrgRef, c: Pick<Contact, 'email' | 'phoneNumber' | 'externalId'>, self?: string): Promise<void> {
+  for (const k of IDENTIFIERS) {
+    const v = c[k];
+    if (v == null) continue;
+    const other = await em.findOne(Contact, { organization: org.id, [k]: v, ...(self ? { id: { $ne: self } } : {}) }, { fields: ['id'] });
+    if (other) throw new AppError('conflict', `A contact with ${LABEL[k]} ${v} already exists`);
+  }
+}
+
+async function flushUnique(em: EntityManager, c: Contact, org: OrgRef): Promise<void> {
+  try {
+    await em.flush();
+  } catch (err) {
+    // lost a race to another request: say which identifier
+    if ((err as { code?: string }).code === '23505' || (err as Error).name === 'UniqueConstraintViolationException') {
+      const fresh = em.fork();
+      await assertIdentifiersFree(fresh, org, c, c.id);
+      throw new AppError('conflict', 'A contact with these identifiers already exists');
+    }
+    throw err;
+  }
+}
+
+/** POST /v1/contacts, createContact: 409 when an identifier is already a contact of the org. */
 export async function createContact(em: EntityManager, org: OrgRef, input: CreateContactInput): Promise<Contact> {
-  const email = normaliseEmail(input.email);
-  const conn = em.getConnection();
-  // insert … on conflict do nothing: a racing worker's find-or-create never turns into a 500.
-  const id = uuidv7();
-  const rows = await conn.execute<{ id: string }[]>(
-    `insert into contacts (id, organization_id, email, attributes) values (?, ?, ?, ?)
-     on conflict (organization_id, email) do nothing returning id`,
-    [id, org.id, email, JSON.stringify(input.attributes ?? {})],
-  );
-  if (!rows.length) throw new AppError('conflict', `A contact with email ${email} already exists`);
-  return (await em.findOne(Contact, { id }))!;
+  const email = input.email == null ? null : normaliseEmail(input.email);
+  if (email == null && input.phoneNumber == null && input.externalId == null) throw new AppError('validation_error', IDENTIFIER_REQUIRED);
+  const ids = { email, phoneNumber: input.phoneNumber ?? null, externalId: input.externalId ?? null };
+  // checked before the entity exists: MikroORM flushes pending entities before a query
+  await assertIdentifiersFree(em, org, ids);
+  const c = em.create(Contact, {
+    id: uuidv7(),
+    organization: org.id,
+    ...ids,
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    properties: input.properties ?? {},
+    source: 'api',
+  });
+  await flushUnique(em, c, org);
+  return c;
+}
+
+/** PATCH /v1/contacts/{id}, updateContact: fields given change, `null` clears; one identifier must remain. */
+export async function updateContact(em: EntityManager, org: OrgRef, id: string, input: UpdateContactInput): Promise<Contact> {
+  const c = await getContact(em, org, { id });
+  const set = <K extends keyof UpdateContactInput>(k: K) => input[k] !== undefined;
+  const ids = {
+    email: set('email') ? (input.email == null ? null : normaliseEmail(input.email)) : c.email,
+    phoneNumber: set('phoneNumber') ? (input.phoneNumber ?? null) : c.phoneNumber,
+    externalId: set('externalId') ? (input.externalId ?? null) : c.externalId,
+  };
+  if (ids.email == null && ids.phoneNumber == null && ids.externalId == null) throw new AppError('validation_error', IDENTIFIER_REQUIRED);
+  // checked before the entity changes: MikroORM flushes pending changes before a query
+  await assertIdentifiersFree(em, org, ids, c.id);
+  Object.assign(c, ids);
+  if (set('firstName')) c.firstName = input.firstName ?? null;
+  if (set('lastName')) c.lastName = input.lastName ?? null;
+  if (set('properties')) c.properties = input.properties ?? {};
+  if (input.isSuppressed != null) c.isSuppressed = input.isSuppressed;
+  c.updatedAt = new Date();
+  await flushUnique(em, c, org);
+  return c;
 }
 
 export interface GetContactOptions {
@@ -44,13 +98,23 @@ export async function getContact(em: EntityManager, org: OrgRef, opts: GetContac
   return c;
 }
 
-export async function listContacts(em: EntityManager, org: OrgRef, opts: { page: PageArgs; email?: string }): Promise<Page<Contact>> {
+export interface ListContactsOptions {
+  page: PageArgs;
+  email?: string;
+  phoneNumber?: string;
+  externalId?: string;
+}
+
+/** Newest first; each filter is an exact match (email case-insensitive), served by its unique index. */
+export async function listContacts(em: EntityManager, org: OrgRef, opts: ListContactsOptions): Promise<Page<Contact>> {
   return keysetPage(opts.page, (cursor, order, limit) =>
     em.find(
       Contact,
       {
         organization: org.id,
-        ...(opts.email ? { email: normaliseEmail(opts.email) } : {}),
+        ...(opts.email != null ? { email: normaliseEmail(opts.email) } : {}),
+        ...(opts.phoneNumber != null ? { phoneNumber: opts.phoneNumber } : {}),
+        ...(opts.externalId != null ? { externalId: opts.externalId } : {}),
         ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
       },
       { orderBy: { id: order }, limit },

@@ -3,6 +3,7 @@
  * committer. Both transports call acceptSends; only the response shape differs per transport.
  */
 import { isEmail, isISO8601 } from 'class-validator';
+import { countSends } from '../metrics/metrics.js';
 import { contactExists, existingContacts } from '../contacts/contact.service.js';
 import { findLiveDefinition } from '../events/event.cache.js';
 import type { Deps, OrgRef } from '../shared/context.js';
@@ -70,15 +71,15 @@ function emailOk(email: string): boolean {
   return true;
 }
 
-// Contacts are never deleted (only with their organization), so a contact seen once stays valid:
-// single sends by contact_id skip the lookup after the first.
-const seenContacts = new Set<string>();
+// A contact seen once is remembered (single sends by contact_id skip the lookup after the first)
+// until it is erased: erasure drops the org's entries here and, by NOTIFY, in every other process;
+// a missed notification is bounded by CACHE_TTL_MS (src/contacts/contact.erase.ts).
 async function contactKnown(deps: Deps, orgId: string, id: string): Promise<boolean> {
   const k = `${orgId}\u0000${id.toLowerCase()}`;
-  if (seenContacts.has(k)) return true;
+  if (deps.caches.contacts.get(k)) return true;
+  const since = deps.caches.contacts.version;
   if (!(await contactExists(deps.pool, orgId, id))) return false;
-  if (seenContacts.size >= 100_000) seenContacts.clear();
-  seenContacts.add(k);
+  deps.caches.contacts.set(k, true, since);
   return true;
 }
 
@@ -248,5 +249,6 @@ export async function acceptSends(deps: Deps, org: OrgRef, items: unknown[], opt
     if (!stored) throw AppError.unavailable();
     return { response: replay(stored, idem!) };
   }
+  countSends(rows);
   return { response, outcomes };
 }

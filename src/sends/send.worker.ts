@@ -40,14 +40,6 @@ export const MARK_PROCESSED = `update event_sends s set status = 'processed', pr
                                                      and a.status = 'enabled' and a.deleted_at is null) as triggers`;
 
 /**
- * Contact ids by `${org}\0${normalised email}`, filled only after the transaction that found or
- * created them committed. A contact's id never changes and contacts are deleted only with their
- * organization (whose sends go with it), so a known pair skips both contact queries.
- */
-const knownContacts = new Map<string, string>();
-const KNOWN_CONTACTS_MAX = 100_000;
-
-/**
  * Processes the given sends in one transaction; returns how many this call moved from `accepted`.
  *
  * No `select … for update`: locking the rows first cost a WAL record and a tuple-header write per
@@ -60,28 +52,28 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
   let ok = false;
   try {
     await client.query('begin');
+    // An existing contact comes with the read (an index probe per send, no extra round trip); only
+    // new addresses (or ones whose case folds differently in JS) go through findOrCreateContacts.
+    // Erased sends are no longer `accepted` (src/contacts/contact.erase.ts), so they are never read here.
     const r = await client.query<SendToProcess>({
       name: 'worker_sends_to_process',
-      text: `select id, organization_id, event_name, contact_id, email from event_sends where id = any($1::uuid[]) and status = 'accepted'`,
+      text: `select s.id, s.organization_id, s.event_name, coalesce(s.contact_id, c.id) as contact_id, s.email
+               from event_sends s
+               left join contacts c on s.contact_id is null and c.organization_id = s.organization_id and c.email = lower(s.email)
+              where s.id = any($1::uuid[]) and s.status = 'accepted'`,
       values: [ids],
     });
     let sends = r.rows;
-    const learnt: [string, string][] = [];
+    const created = new Set<string>();
     if (sends.length) {
       const unknown: { send: SendToProcess; key: string }[] = [];
       for (const s of sends) {
         if (s.contact_id || !s.email) continue;
-        const key = `${s.organization_id}\u0000${normaliseEmail(s.email)}`;
-        const id = knownContacts.get(key);
-        if (id) s.contact_id = id;
-        else unknown.push({ send: s, key });
+        unknown.push({ send: s, key: `${s.organization_id}\u0000${normaliseEmail(s.email)}` });
       }
       if (unknown.length) {
-        const contacts = await findOrCreateContacts(client, unknown.map((u) => ({ orgId: u.send.organization_id, email: u.send.email! })));
-        for (const u of unknown) {
-          u.send.contact_id = contacts.get(u.key) ?? null;
-          if (u.send.contact_id) learnt.push([u.key, u.send.contact_id]);
-        }
+        const contacts = await findOrCreateContacts(client, unknown.map((u) => ({ orgId: u.send.organization_id, email: u.send.email! })), created);
+        for (const u of unknown) u.send.contact_id = contacts.get(u.key) ?? null;
       }
       // In id order, so two transactions updating overlapping sets (a redelivered job) tend to lock
       // rows in the same order; a deadlock still only fails the attempt, and pg-boss retries it.
@@ -96,6 +88,11 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
       if (moved.rows.length !== sends.length) {
         const won = new Set(moved.rows.map((x) => x.id));
         sends = sends.filter((s) => won.has(s.id));
+        // A send erased (or processed elsewhere) after our read must not leave behind a contact this
+        // transaction created for it: an erased address would come back.
+        const used = new Set(sends.map((s) => s.contact_id));
+        const orphans = [...created].filter((id) => !used.has(id));
+        if (orphans.length) await client.query('delete from contacts where id = any($1::uuid[])', [orphans]);
       }
       if (triggering.size) {
         await startRunsForSends(
@@ -107,8 +104,6 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
     }
     await client.query('commit');
     ok = true;
-    if (knownContacts.size + learnt.length > KNOWN_CONTACTS_MAX) knownContacts.clear();
-    for (const [key, id] of learnt) knownContacts.set(key, id);
     return sends.length;
   } finally {
     if (!ok) await client.query('rollback').catch(() => {});

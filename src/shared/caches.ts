@@ -60,23 +60,26 @@ export interface Caches {
   events: TtlCache<unknown>;
   /** `${orgId}\0${page and search}` → a page of the org's definitions (listEvents) */
   eventLists: TtlCache<unknown>;
+  /** `${orgId}\0${contact id}` → the contact exists (send accept path); dropped when a contact is erased */
+  contacts: TtlCache<true>;
 }
 
 export function createCaches(ttlMs: number): Caches {
-  return { keys: new TtlCache(ttlMs), events: new TtlCache(ttlMs), eventLists: new TtlCache(ttlMs, 10_000) };
+  return { keys: new TtlCache(ttlMs), events: new TtlCache(ttlMs), eventLists: new TtlCache(ttlMs, 10_000), contacts: new TtlCache(ttlMs, 100_000) };
 }
 
 /** LISTEN/NOTIFY channel that carries cache invalidations between processes (CLI → servers, API ↔ API). */
 export const INVALIDATION_CHANNEL = 'arsel_cache';
 
-/** Payloads: `key:<token hash>` or `events:<org id>`. */
+/** Payloads: `key:<token hash>`, `events:<org id>` or `contacts:<org id>` (a contact was erased). */
 export function applyInvalidation(caches: Caches, payload: string): void {
   const [kind, id] = [payload.slice(0, payload.indexOf(':')), payload.slice(payload.indexOf(':') + 1)];
   if (kind === 'key') caches.keys.delete(id);
   else if (kind === 'events') {
     caches.events.deletePrefix(`${id}\u0000`);
     caches.eventLists.deletePrefix(`${id}\u0000`);
-  } else if (kind === 'all') clearCaches(caches);
+  } else if (kind === 'contacts') caches.contacts.deletePrefix(`${id}\u0000`);
+  else if (kind === 'all') clearCaches(caches);
 }
 
 /** Forget everything (e.g. after missing notifications while disconnected). */
@@ -84,6 +87,7 @@ export function clearCaches(caches: Caches): void {
   caches.keys.clear();
   caches.events.clear();
   caches.eventLists.clear();
+  caches.contacts.clear();
 }
 
 /** Tell every process sharing the database (including this one, which also applies it at once). */

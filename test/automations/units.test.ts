@@ -25,7 +25,7 @@ describe('evaluateCondition', () => {
   ];
   const ctx = {
     event: typedPayload({ total: 129.99, placed_at: '2026-06-01T12:00:00Z', sku: 'ABC-123', tags: ['vip'] }, fields),
-    contact: { email: 'jane@example.com', attributes: { plan: 'pro' } },
+    contact: { email: 'jane@example.com', properties: { plan: 'pro' } },
   };
   it.each([
     ['event.total', 'gt', 100, true],
@@ -44,7 +44,7 @@ describe('evaluateCondition', () => {
     ['event.missing', 'eq', 'x', false],
     ['event.sku', 'exists', undefined, true],
     ['contact.email', 'contains', '@example.com', true],
-    ['contact.attributes.plan', 'eq', 'pro', true],
+    ['contact.properties.plan', 'eq', 'pro', true],
     ['event.tags', 'contains', 'vip', true],
   ])('%s %s %j → %s', (field, op, value, met) => {
     expect(evaluateCondition({ field, op, value }, ctx, fields).met).toBe(met);

@@ -125,7 +125,7 @@ describe('POST /v1/events/send', () => {
   });
 
   it('sends by contact_id to an existing contact', async () => {
-    const c = await t.http('POST', '/v1/contacts', { token, body: { email: 'Known@Example.com', attributes: { plan: 'pro' } } });
+    const c = await t.http('POST', '/v1/contacts', { token, body: { email: 'Known@Example.com', properties: { plan: 'pro' } } });
     expect(c.status).toBe(201);
     const r = await send({ event: 'order.completed', contact_id: c.body.id, data: { order_id: 'x', total: 2 } });
     expect(r.status).toBe(202);

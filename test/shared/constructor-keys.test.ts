@@ -2,7 +2,7 @@
  * Regression (found by the fast-check property): an own `constructor` key in a request object,
  * e.g. `{"name":{"constructor":true}}`, made class-transformer call `true` as a class: a 500 on every
  * route that validates a body. Outside opaque JSON it is now an unknown property (422); inside opaque
- * JSON (event data, contact attributes) it is ordinary data, kept as sent.
+ * JSON (event data, contact properties) it is ordinary data, kept as sent.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/harness.js';
@@ -41,9 +41,9 @@ it('inside opaque JSON a constructor key is ordinary data', async () => {
   const bad = await t.http('POST', '/v1/events/send', { token, body: { event: 'ctor.event', email: 'a@b.co', data: { constructor: 'x' }, extra: 1 } });
   expect(bad.status).toBe(422);
   expect(bad.body.message).toBe('property extra should not exist');
-  const contact = await t.http('POST', '/v1/contacts', { token, body: { email: 'c@d.co', attributes: { constructor: 1, nested: { constructor: [1] } } } });
+  const contact = await t.http('POST', '/v1/contacts', { token, body: { email: 'c@d.co', properties: { constructor: 1, nested: { constructor: [1] } } } });
   expect(contact.status, contact.text).toBeLessThan(300);
-  expect(contact.body.attributes).toEqual({ constructor: 1, nested: { constructor: [1] } });
+  expect(contact.body.properties).toEqual({ constructor: 1, nested: { constructor: [1] } });
 });
 
 it('GraphQL: constructor keys inside JSONObject values are data too', async () => {

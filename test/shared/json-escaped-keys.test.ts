@@ -43,12 +43,12 @@ it('sends and contacts keep escaped keys exactly, through the body, the database
   expect(data.get(first.body.id)).toEqual({ s: '2', '\\': 'y' });
   expect(data.get(second.body.id)).toEqual({ s: '1', '"': 'x', '\n': 'nl', A: 'A' });
 
-  for (const attributes of [POISON, VICTIM]) {
-    const c = await t.http('POST', '/v1/contacts', { token, raw: `{"email":"k${attributes.length}@b.co","attributes":${attributes}}`, headers: JSON_TYPE });
+  for (const properties of [POISON, VICTIM]) {
+    const c = await t.http('POST', '/v1/contacts', { token, raw: `{"email":"k${properties.length}@b.co","properties":${properties}}`, headers: JSON_TYPE });
     expect(c.status, c.text).toBe(201);
     const got = await t.http('GET', `/v1/contacts/${c.body.id}`, { token });
     // Read with parseJson: this test process has the same V8 as the server.
-    const read = (parseJson(got.text) as { attributes: object }).attributes;
-    expect(read).toEqual(parseJson(attributes));
+    const read = (parseJson(got.text) as { properties: object }).properties;
+    expect(read).toEqual(parseJson(properties));
   }
 });
