@@ -6,6 +6,7 @@ import { isEmail, isISO8601 } from 'class-validator';
 import { contactExists, existingContacts } from '../contacts/contact.service.js';
 import { findLiveDefinition } from '../events/event.cache.js';
 import type { Deps, OrgRef } from '../shared/context.js';
+import { byteLru } from '../shared/caches.js';
 import { AppError, MESSAGES as APP_MESSAGES, type ErrorName } from '../shared/errors.js';
 import { validateInput, type Naming } from '../shared/validation.js';
 import type { GroupCommitter, KeyRow, SendRow } from './committer.js';
@@ -60,25 +61,24 @@ export class EventBudget {
 const REST_KEYS = new Set(['event', 'email', 'contact_id', 'data', 'timestamp']);
 const GQL_KEYS = new Set(['event', 'email', 'contactId', 'data', 'timestamp']);
 
-// isEmail is the costliest check of a typical send; addresses repeat a lot, so remember valid ones.
-const validEmails = new Set<string>();
+// isEmail is the costliest check of a typical send; addresses repeat a lot, so remember valid ones
+// (at most 2 MB of them, least recently used first out).
+export const validEmails = byteLru<true>(2 << 20);
 function emailOk(email: string): boolean {
-  if (validEmails.has(email)) return true;
+  if (validEmails.get(email)) return true;
   if (email.length > 320 || !isEmail(email)) return false;
-  if (validEmails.size >= 10_000) validEmails.clear();
-  validEmails.add(email);
+  validEmails.set(email, true);
   return true;
 }
 
 // Contacts are never deleted (only with their organization), so a contact seen once stays valid:
-// single sends by contact_id skip the lookup after the first.
-const seenContacts = new Set<string>();
+// single sends by contact_id skip the lookup after the first (at most 4 MB of them, LRU).
+export const seenContacts = byteLru<true>(4 << 20);
 async function contactKnown(deps: Deps, orgId: string, id: string): Promise<boolean> {
   const k = `${orgId}\u0000${id.toLowerCase()}`;
-  if (seenContacts.has(k)) return true;
+  if (seenContacts.get(k)) return true;
   if (!(await contactExists(deps.pool, orgId, id))) return false;
-  if (seenContacts.size >= 100_000) seenContacts.clear();
-  seenContacts.add(k);
+  seenContacts.set(k, true);
   return true;
 }
 

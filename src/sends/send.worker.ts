@@ -11,6 +11,7 @@
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { startRunsForSends } from '../automations/trigger.js';
 import { findOrCreateContacts, normaliseEmail } from '../contacts/contact.upsert.js';
+import { byteLru } from '../shared/caches.js';
 import type { WorkerDeps } from '../shared/context.js';
 import { SEND_QUEUE, type SendJob } from './committer.js';
 
@@ -42,10 +43,10 @@ export const MARK_PROCESSED = `update event_sends s set status = 'processed', pr
 /**
  * Contact ids by `${org}\0${normalised email}`, filled only after the transaction that found or
  * created them committed. A contact's id never changes and contacts are deleted only with their
- * organization (whose sends go with it), so a known pair skips both contact queries.
+ * organization (whose sends go with it), so a known pair skips both contact queries. At most 8 MB,
+ * least recently used first out.
  */
-const knownContacts = new Map<string, string>();
-const KNOWN_CONTACTS_MAX = 100_000;
+const knownContacts = byteLru<string>(8 << 20);
 
 /**
  * Processes the given sends in one transaction; returns how many this call moved from `accepted`.
@@ -107,7 +108,6 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
     }
     await client.query('commit');
     ok = true;
-    if (knownContacts.size + learnt.length > KNOWN_CONTACTS_MAX) knownContacts.clear();
     for (const [key, id] of learnt) knownContacts.set(key, id);
     return sends.length;
   } finally {
