@@ -10,7 +10,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentHashes } from '../../src/auth/api-key.service.js';
-import { HOST_CACHE_BYTES, hostCache } from '../../src/automations/net-guard.js';
+import { HOST_CACHE_BYTES, hostCache, hostNameRefusal } from '../../src/automations/net-guard.js';
 import { liquid } from '../../src/automations/templates.js';
 import { validEmails } from '../../src/sends/send.service.js';
 import { CACHE_BYTES, TtlCache } from '../../src/shared/caches.js';
@@ -209,5 +209,19 @@ describe('TtlCache', () => {
     const c = new TtlCache<number>(0);
     c.set('k', 1);
     expect(c.get('k')).toBeUndefined();
+  });
+});
+
+describe('host names longer than DNS allows', () => {
+  it('253 characters and 63 per label are the limits (one trailing dot aside)', () => {
+    const l63 = 'a'.repeat(63);
+    const h253 = `${l63}.${l63}.${l63}.${'b'.repeat(61)}`;
+    expect(h253).toHaveLength(253);
+    expect(hostNameRefusal(h253)).toBeNull();
+    expect(hostNameRefusal(`${h253}.`)).toBeNull();
+    expect(hostNameRefusal(`${h253}b`)).toMatch(/longer than DNS allows \(254 characters; at most 253\)/);
+    expect(hostNameRefusal(`${l63}.example`)).toBeNull();
+    expect(hostNameRefusal(`${l63}a.example`)).toMatch(/label longer than DNS allows \(64 characters/);
+    expect(hostNameRefusal(`example.${l63}a`)).toMatch(/label longer than DNS allows/);
   });
 });
