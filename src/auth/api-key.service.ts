@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { AppError, MESSAGES } from '../shared/errors.js';
-import { publishInvalidation, type Caches, type CachedKey } from '../shared/caches.js';
+import { byteLru, publishInvalidation, type Caches, type CachedKey } from '../shared/caches.js';
 import { ApiKey } from './api-key.entity.js';
 import { Organization } from './organization.entity.js';
 
@@ -65,13 +65,15 @@ export async function revokeApiKey(em: EntityManager, keyId: string, caches?: Ca
   return key;
 }
 
-const lastTouched = new Map<string, number>();
+/** When this process last wrote a key's last_used_at (key id → ms); a key forgotten here is just touched again. */
+const lastTouched = byteLru<number>(1 << 20);
 
 // SHA-256 of the bearer token was ~3 % of a send's CPU: a client sends the same Authorization
 // header on every request, so remember the digest by the well-formed header it came in (a pure
 // function of the header: parsing and hashing are skipped; what the digest maps to is still looked
-// up, cached and invalidated by hash below). Bounded: cleared when full.
-const recentHashes = new Map<string, string>();
+// up, cached and invalidated by hash below). At most 2 MB, least recently used first out; a header
+// of more than ~1,000 characters is hashed each time rather than kept (a real one is ~55 characters).
+export const recentHashes = byteLru<string>(2 << 20, { maxEntryBytes: 2_048 });
 
 /**
  * Bearer header → caller. Cached per token hash (positive and negative) for CACHE_TTL_MS; a key
@@ -110,7 +112,6 @@ function headerHash(header: string | undefined): string {
   const token = m[1];
   if (!TOKEN_RE.test(token)) throw new AppError('unauthorized', MESSAGES.unauthorized);
   const hash = hashToken(token);
-  if (recentHashes.size >= 10_000) recentHashes.clear();
   recentHashes.set(header, hash);
   return hash;
 }

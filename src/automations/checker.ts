@@ -7,7 +7,7 @@ import type { FieldDef, FieldTypeName } from '../events/event.entity.js';
 import { parseDuration, MAX_WAIT_MS } from './duration.js';
 import { checkGraph, CONDITION_OPS, issue, STEP_TYPES, type Connection, type Issue, type Step } from './graph.js';
 import { urlRefusal } from './net-guard.js';
-import { CONTACT_FIELDS, templateVariableIssues } from './templates.js';
+import { CONTACT_FIELDS, templateErrorReason, templateVariableIssues } from './templates.js';
 
 export interface CheckContext {
   /** Fields of the trigger event; null when the trigger names no live event. */
@@ -99,7 +99,7 @@ function templateIssues(step: Step, prop: string, source: unknown, fields: Field
   try {
     for (const r of templateVariableIssues(source, fields)) out.push(issue(step.key, path, r));
   } catch (err) {
-    out.push(issue(step.key, path, `template does not parse: ${(err as Error).message.split('\n')[0]}`));
+    out.push(issue(step.key, path, templateErrorReason(err)));
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import dns from 'node:dns';
 import net from 'node:net';
+import { byteLru } from '../shared/caches.js';
 
 const blocked = new net.BlockList();
 for (const [a, p] of [
@@ -31,18 +32,38 @@ export function isAllowedHost(host: string, allow: readonly string[]): boolean {
   return allow.includes(h);
 }
 
-const cache = new Map<string, { at: number; addrs: string[] | null }>();
+/**
+ * Why a host name cannot be a DNS name, or null: at most 253 characters (one trailing dot aside)
+ * and 63 per label (RFC 1035 §2.3.4). Such hosts are refused before any lookup or cache.
+ */
+export function hostNameRefusal(host: string): string | null {
+  const h = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (h.length > 253) return `host name is longer than DNS allows (${h.length} characters; at most 253)`;
+  let start = 0;
+  for (;;) {
+    const dot = h.indexOf('.', start);
+    const end = dot === -1 ? h.length : dot;
+    if (end - start > 63) return `host name has a label longer than DNS allows (${end - start} characters; at most 63 per label)`;
+    if (dot === -1) return null;
+    start = dot + 1;
+  }
+}
+
+/** Save-time answers by host: a minute each, at most 1 MB in all (least recently used go first). */
+export const HOST_CACHE_BYTES = 1 << 20;
+export const hostCache = byteLru<{ addrs: string[] | null }>(HOST_CACHE_BYTES, { ttlMs: 60_000, maxEntryBytes: 8_192 });
 
 /** Resolve for the save-time check: cached for a minute, bounded by a short timeout; null when unknown. */
 export async function resolveForCheck(host: string, timeoutMs = 800): Promise<string[] | null> {
   if (net.isIP(host)) return [host];
-  const hit = cache.get(host);
-  if (hit && Date.now() - hit.at < 60_000) return hit.addrs;
+  if (hostNameRefusal(host)) return null;
+  const hit = hostCache.get(host);
+  if (hit) return hit.addrs;
   const addrs = await Promise.race([
     dns.promises.lookup(host, { all: true }).then((r) => r.map((a) => a.address)).catch(() => null),
     new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref()),
   ]);
-  cache.set(host, { at: Date.now(), addrs });
+  hostCache.set(host, { addrs });
   return addrs;
 }
 
@@ -52,11 +73,13 @@ export async function urlRefusal(raw: string, allow: readonly string[], resolve 
   try {
     url = new URL(raw);
   } catch {
-    return `not a valid URL: ${raw}`;
+    return `not a valid URL: ${raw.length > 100 ? `${raw.slice(0, 100)}…` : raw}`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https URLs are allowed (got ${url.protocol.replace(':', '')})`;
   if (url.username || url.password) return 'credentials in the URL are not allowed; use headers';
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  const badName = net.isIP(host) ? null : hostNameRefusal(host);
+  if (badName) return badName;
   if (isAllowedHost(host, allow)) return null;
   if (host === 'localhost' || host.endsWith('.localhost')) return `host ${host} is a loopback address`;
   const addrs = net.isIP(host) ? [host] : resolve ? await resolveForCheck(host) : null;

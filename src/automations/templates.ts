@@ -1,5 +1,16 @@
-/** LiquidJS for send_email: one engine, static analysis for the checker, rendering for the worker. */
-import { Liquid, type Template } from 'liquidjs';
+/**
+ * LiquidJS for send_email: one engine, static analysis for the checker, rendering for the worker.
+ *
+ * Templates have no file system. The tags that load other files (`include`, `render`, `layout`)
+ * are replaced by ones that refuse to parse, whatever their arguments (quoted, unquoted, dynamic,
+ * `with`/`for`, nested in if/for/capture/liquid), so a template naming one is an issue at save
+ * time and a failed step if one was stored before. Behind that, the engine's `fs` holds nothing and
+ * resolves nothing (no root, partials or layouts directories, no relative references), so no
+ * LiquidJS API can read a file, and no message can depend on which files exist. No built-in
+ * filter reads files or the environment; the date filter's locale is fixed rather than taken from
+ * the server's environment.
+ */
+import { Liquid, type FS, type Template } from 'liquidjs';
 import type { FieldDef } from '../events/event.entity.js';
 
 /** Dates render as ISO 8601 by default and stay dates for the `date` filter. */
@@ -12,17 +23,68 @@ export class LiquidDate extends Date {
   }
 }
 
+/** The tags that would load another template from a file. */
+export const FILE_TAGS = ['include', 'render', 'layout'] as const;
+export const NO_FILES = 'templates cannot load other files';
+export const fileTagMessage = (tag: string): string => `{% ${tag} %} is not available: ${NO_FILES}`;
+
+/** Thrown (and wrapped in liquid's ParseError) when a template names a file tag. */
+export class FileTagRefused extends Error {}
+
+/** An `fs` for LiquidJS that holds nothing: every lookup misses and every read fails with one fixed message. */
+const EMPTY_FS: FS = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async () => {
+    throw new Error(NO_FILES);
+  },
+  readFileSync: () => {
+    throw new Error(NO_FILES);
+  },
+  resolve: (_dir, file) => file,
+  contains: async () => false,
+  containsSync: () => false,
+  fallback: () => undefined,
+  sep: '/',
+  dirname: () => '',
+};
+
 // UTC for the date filter, unknown filters are parse errors, no prototype access from templates, and
 // bounded work: a tenant's template cannot stall the worker ({% for i in (1..100000000) %}).
+// No `cache`: LiquidJS caches only templates loaded from files (parseFile), and there are none.
 export const liquid = new Liquid({
+  fs: EMPTY_FS,
+  root: [],
+  partials: [],
+  layouts: [],
+  relativeReference: false,
+  extname: '',
   strictFilters: true,
   ownPropertyOnly: true,
   timezoneOffset: 0,
-  cache: 500,
+  locale: 'en-US',
   parseLimit: 100_000,
   renderLimit: 1_000,
   memoryLimit: 10_000_000,
 });
+for (const tag of FILE_TAGS) {
+  liquid.registerTag(tag, {
+    parse() {
+      throw new FileTagRefused(fileTagMessage(tag));
+    },
+    render: () => '',
+  });
+}
+
+/**
+ * The issue text for a template that does not parse: a file tag gets its own message (the same
+ * whether or not the named file exists: nothing is looked up); anything else is liquid's first line.
+ */
+export function templateErrorReason(err: unknown): string {
+  const e = err as Error & { originalError?: unknown };
+  const first = String(e?.message ?? err).split('\n')[0]!;
+  return e?.originalError instanceof FileTagRefused || err instanceof FileTagRefused ? first : `template does not parse: ${first}`;
+}
 
 export function parseTemplate(source: string): Template[] {
   return liquid.parse(source);

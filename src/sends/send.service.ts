@@ -7,6 +7,7 @@ import { countSends } from '../metrics/metrics.js';
 import { contactExists, existingContacts } from '../contacts/contact.service.js';
 import { findLiveDefinition } from '../events/event.cache.js';
 import type { Deps, OrgRef } from '../shared/context.js';
+import { byteLru } from '../shared/caches.js';
 import { AppError, MESSAGES as APP_MESSAGES, type ErrorName } from '../shared/errors.js';
 import { validateInput, type Naming } from '../shared/validation.js';
 import type { GroupCommitter, KeyRow, SendRow } from './committer.js';
@@ -61,13 +62,13 @@ export class EventBudget {
 const REST_KEYS = new Set(['event', 'email', 'contact_id', 'data', 'timestamp']);
 const GQL_KEYS = new Set(['event', 'email', 'contactId', 'data', 'timestamp']);
 
-// isEmail is the costliest check of a typical send; addresses repeat a lot, so remember valid ones.
-const validEmails = new Set<string>();
+// isEmail is the costliest check of a typical send; addresses repeat a lot, so remember valid ones
+// (at most 2 MB of them, least recently used first out).
+export const validEmails = byteLru<true>(2 << 20);
 function emailOk(email: string): boolean {
-  if (validEmails.has(email)) return true;
+  if (validEmails.get(email)) return true;
   if (email.length > 320 || !isEmail(email)) return false;
-  if (validEmails.size >= 10_000) validEmails.clear();
-  validEmails.add(email);
+  validEmails.set(email, true);
   return true;
 }
 
