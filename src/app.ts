@@ -2,6 +2,7 @@
  * buildApp(deps): Fastify + Apollo (GraphQL) + the REST shim. Never listens; main.ts and tests do.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -16,7 +17,7 @@ import { AppError, badTextIn, MAY_HOLD_BAD_TEXT, MESSAGES } from './shared/error
 import { badTextLiteralsPlugin, formatGraphQLError } from './shared/graphql-errors.js';
 import { sendRestError } from './shared/rest-errors.js';
 import { buildGraphQLSchema } from './schema.js';
-import { dashboardRoutes } from './web/dashboard.routes.js';
+import { dashboardRoutes, isPlaygroundRequest, servePlayground } from './web/dashboard.routes.js';
 import { fastUuidv7 } from './shared/uuidv7.js';
 import { parseJson } from './shared/json.js';
 
@@ -28,7 +29,7 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 256 * 1024;
-const PUBLIC_PATHS = /^\/(health|ready|openapi\.json|docs|dashboard)(\/|$|\?)/;
+const PUBLIC_PATHS = /^\/($|\?|(health|ready|openapi\.json|docs|dashboard)(\/|$|\?))/;
 
 export interface BuildAppOptions {
   schema?: GraphQLSchema;
@@ -93,6 +94,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     if (PUBLIC_PATHS.test(req.url)) return done();
+    // A browser opening /graphql gets the playground; it asks for the key in its headers editor.
+    if (req.method === 'GET' && isPlaygroundRequest(req)) return servePlayground(req, reply);
     const ok = (auth: CachedKey) => {
       req.org = { id: auth.orgId, name: auth.orgName, keyId: auth.keyId };
       done();
@@ -186,7 +189,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   const schema = opts.schema ?? (await buildGraphQLSchema());
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin],
+    // Our own GraphiQL (dist/web) is the landing page; Apollo's loads its sandbox from a CDN.
+    plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin, ApolloServerPluginLandingPageDisabled()],
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -195,6 +199,10 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  // GraphQL is not a REST route: keep it out of /docs (its playground is GET /graphql itself).
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/graphql') route.schema = { ...route.schema, hide: true };
+  });
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     context: async (req) => ({

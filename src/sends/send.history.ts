@@ -282,7 +282,7 @@ function batcherOf(pool: pg.Pool): PageBatcher {
  * getEvent with includeDeleted finds, without MikroORM (its fork + findOne + hydration was ~15 % of
  * the history route's CPU).
  */
-async function definitionId(pool: pg.Pool, org: OrgRef, event: string): Promise<string | undefined> {
+export async function definitionId(pool: pg.Pool, org: OrgRef, event: string): Promise<string | undefined> {
   const byId = UUID_RE.test(event);
   const r = await pool.query<{ id: string }>({
     name: byId ? 'sends_history_definition_by_id' : 'sends_history_definition_by_name',
