@@ -62,7 +62,7 @@ export async function openPage(browser: Browser, baseUrl: string, init?: { key?:
     problems,
     async shoot(name) {
       await page.setViewportSize({ width: 1280, height: 800 });
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-1280x800.png`) });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-1280x800.png`), fullPage: true });
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForTimeout(100);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

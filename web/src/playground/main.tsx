@@ -12,7 +12,9 @@ import { EXAMPLES } from './examples';
 
 const key = storedKey();
 const headers = JSON.stringify({ Authorization: `Bearer ${key ?? 'be_paste_your_api_key_here'}` }, null, 2);
-const fetcher = createGraphiQLFetcher({ url: '/graphql' });
+// The stored key also goes on requests GraphiQL makes without the editor's headers (its schema
+// introspection at load); the headers editor's own values win on the operations you run.
+const fetcher = createGraphiQLFetcher({ url: '/graphql', headers: key ? { Authorization: `Bearer ${key}` } : undefined });
 
 createRoot(document.getElementById('root')!).render(
   <GraphiQL
@@ -24,7 +26,7 @@ createRoot(document.getElementById('root')!).render(
     defaultEditorToolsVisibility={key ? true : 'headers'}
   >
     <GraphiQL.Logo>
-      <a href="/dashboard" style={{ color: 'inherit', textDecoration: 'none' }}>arsel-events</a>
+      <a href="/dashboard" style={{ color: 'inherit', textDecoration: 'none', whiteSpace: 'nowrap' }}>arsel events</a>
     </GraphiQL.Logo>
   </GraphiQL>,
 );

@@ -55,7 +55,7 @@ export function AutomationEditor({ id }: { id: string | null }) {
   useEffect(() => {
     if (a) {
       setName(a.name);
-      setText(JSON.stringify({ steps: a.steps, connections: a.connections.map((c) => (c.outcome ? c : { from: c.from, to: c.to })) }, null, 2));
+      setText(JSON.stringify({ steps: a.steps.map(({ key, type, ...rest }) => ({ key, type, ...rest })), connections: a.connections.map((c) => (c.outcome ? c : { from: c.from, to: c.to })) }, null, 2));
       setIssues(a.issues);
     } else if (!id) {
       setName('Thank big orders');
