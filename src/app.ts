@@ -16,6 +16,7 @@ import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
 import { AppError, badTextIn, MAY_HOLD_BAD_TEXT, MESSAGES } from './shared/errors.js';
 import { badTextLiteralsPlugin, formatGraphQLError } from './shared/graphql-errors.js';
 import { sendRestError } from './shared/rest-errors.js';
+import { documentRoute } from './shared/openapi-docs.js';
 import { buildGraphQLSchema } from './schema.js';
 import { dashboardRoutes, isPlaygroundRequest, servePlayground } from './web/dashboard.routes.js';
 import { fastUuidv7 } from './shared/uuidv7.js';
@@ -29,6 +30,19 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 256 * 1024;
+
+/**
+ * /docs: "Authorize" starts with the dashboard's key when this browser signed in there (swagger-ui's
+ * persistAuthorization then keeps whatever key you authorize with).
+ */
+const DOCS_KEY_SCRIPT = `window.addEventListener('load', function () {
+  var key = null;
+  try { key = localStorage.getItem('arsel.apiKey'); } catch (e) {}
+  var stored = null;
+  try { stored = localStorage.getItem('authorized'); } catch (e) {}
+  if (!key || (stored && stored.indexOf('bearer') >= 0) || !window.ui) return;
+  setTimeout(function () { window.ui.preauthorizeApiKey('bearer', key); }, 0);
+});`;
 const PUBLIC_PATHS = /^\/($|\?|(health|ready|openapi\.json|docs|dashboard)(\/|$|\?))/;
 
 export interface BuildAppOptions {
@@ -89,6 +103,9 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   // Route schemas document the API (OpenAPI); requests are validated by the class-validator input
   // classes shared with GraphQL, so the wording is class-validator's everywhere.
   app.setValidatorCompiler(() => () => true);
+  // Response schemas document (src/shared/openapi-docs.ts); they never filter or reorder an answer.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('onRoute', documentRoute);
 
   // Callback-style hooks on the hot path: an async hook costs a promise and a microtask per request.
   app.addHook('onRequest', (req, reply, done) => {
@@ -170,7 +187,17 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The page's <title> is the only head text the plugin writes: the viewport meta rides on it, so
+    // the docs read at phone width (the plugin's own </title> then closes a second, identical title;
+    // browsers show the first).
+    theme: {
+      title: 'arsel-events REST API</title><meta name="viewport" content="width=device-width, initial-scale=1"><title>arsel-events REST API',
+      js: [{ filename: 'arsel-key.js', content: DOCS_KEY_SCRIPT }],
+    },
+    uiConfig: { persistAuthorization: true, tryItOutEnabled: true, displayRequestDuration: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
