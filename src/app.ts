@@ -32,17 +32,22 @@ declare module 'fastify' {
 export const BODY_LIMIT = 256 * 1024;
 
 /**
- * /docs: "Authorize" starts with the dashboard's key when this browser signed in there (swagger-ui's
- * persistAuthorization then keeps whatever key you authorize with).
+ * /docs "Try it out": a request without an Authorization header (nothing entered under Authorize)
+ * carries the key this browser signed in to the dashboard with. Runs in the browser (swagger-ui's
+ * requestInterceptor; the plugin writes the function's source into the page).
  */
-const DOCS_KEY_SCRIPT = `window.addEventListener('load', function () {
-  var key = null;
-  try { key = localStorage.getItem('arsel.apiKey'); } catch (e) {}
-  var stored = null;
-  try { stored = localStorage.getItem('authorized'); } catch (e) {}
-  if (!key || (stored && stored.indexOf('bearer') >= 0) || !window.ui) return;
-  setTimeout(function () { window.ui.preauthorizeApiKey('bearer', key); }, 0);
-});`;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function docsRequestInterceptor(req: any): any {
+  let key = null;
+  try {
+    key = window.localStorage.getItem('arsel.apiKey');
+  } catch {
+    key = null;
+  }
+  if (key && !req.headers.Authorization && !req.headers.authorization) req.headers.Authorization = `Bearer ${key}`;
+  return req;
+}
+declare const window: { localStorage: { getItem(k: string): string | null } };
 const PUBLIC_PATHS = /^\/($|\?|(health|ready|openapi\.json|docs|dashboard)(\/|$|\?))/;
 
 export interface BuildAppOptions {
@@ -194,9 +199,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     // browsers show the first).
     theme: {
       title: 'arsel-events REST API</title><meta name="viewport" content="width=device-width, initial-scale=1"><title>arsel-events REST API',
-      js: [{ filename: 'arsel-key.js', content: DOCS_KEY_SCRIPT }],
     },
-    uiConfig: { persistAuthorization: true, tryItOutEnabled: true, displayRequestDuration: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
+    uiConfig: { persistAuthorization: true, requestInterceptor: docsRequestInterceptor, tryItOutEnabled: true, displayRequestDuration: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

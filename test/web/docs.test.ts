@@ -70,7 +70,7 @@ it('the docs page has a viewport meta and our title, and offers the dashboard ke
   const html = page.text as string;
   expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
   expect(html).toMatch(/<title>arsel-events REST API<\/title>/);
-  const script = await t.http('GET', '/docs/static/theme/arsel-key.js');
-  expect(script.status).toBe(200);
-  expect(script.text).toContain("localStorage.getItem('arsel.apiKey')");
+  const init = await t.http('GET', '/docs/static/swagger-initializer.js');
+  expect(init.text).toMatch(/localStorage\.getItem\(["']arsel\.apiKey["']\)/);
+  expect(init.text).toContain('persistAuthorization: true');
 });

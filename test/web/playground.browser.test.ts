@@ -47,6 +47,20 @@ describe.skipIf(!HAS_CHROMIUM)('the GraphQL playground in Chromium', () => {
     expect(w.problems).toEqual([]);
   });
 
+  it('the REST docs page reads on a phone, has our title and tries a route with the dashboard key', { timeout: 60_000 }, async () => {
+    const { page } = w;
+    await page.goto(`${t.baseUrl}/docs`);
+    expect(await page.title()).toBe('arsel-events REST API');
+    await page.locator('.swagger-ui .opblock-tag').first().waitFor({ timeout: 30_000 });
+    // Try GET /v1/events as it is: it answers 200 with the dashboard's key.
+    const op = page.locator('.opblock', { has: page.locator('.opblock-summary-path[data-path="/v1/events"]') }).filter({ has: page.locator('.opblock-summary-method', { hasText: 'GET' }) });
+    await op.locator('.opblock-summary').click();
+    await op.getByRole('button', { name: 'Execute' }).click();
+    await expect.poll(async () => op.locator('.live-responses-table tbody .response-col_status').first().innerText(), { timeout: 15_000 }).toBe('200');
+    await w.shoot('rest-docs');
+    expect(w.problems).toEqual([]);
+  });
+
   it('JSON requests to /graphql behave as before (a GET with a query and no key is a 401)', async () => {
     const r = await fetch(`${t.baseUrl}/graphql?query=%7B__typename%7D`);
     expect(r.status).toBe(401);
