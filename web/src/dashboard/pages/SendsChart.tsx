@@ -45,7 +45,7 @@ export function SendsChart({ event, refresh }: { event: string; refresh: number 
             <span><i className="sw sw-ok" /> accepted <strong data-testid="stats-accepted">{stats.accepted}</strong></span>
             <span><i className="sw sw-bad" /> rejected <strong data-testid="stats-rejected">{stats.rejected}</strong></span>
           </div>
-          <svg className="chart" viewBox={`0 0 ${W} ${H + 18}`} preserveAspectRatio="none" role="img" aria-label={`Sends per ${r.bucket.toLowerCase()}: ${stats.accepted} accepted, ${stats.rejected} rejected`}>
+          <svg className="chart" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`Sends per ${r.bucket.toLowerCase()}: ${stats.accepted} accepted, ${stats.rejected} rejected`}>
             <line x1="0" x2={W} y1={H} y2={H} className="axis" />
             {points.map((p, i) => {
               const ha = (p.accepted / max) * (H - 6);
@@ -58,13 +58,13 @@ export function SendsChart({ event, refresh }: { event: string; refresh: number 
                 </g>
               );
             })}
-            {points.length > 0 && (
-              <>
-                <text x="2" y={H + 14} className="tick">{fmt(points[0].start)}</text>
-                <text x={W - 2} y={H + 14} className="tick" textAnchor="end">now</text>
-              </>
-            )}
           </svg>
+          {points.length > 0 && (
+            <div className="chart-axis muted small">
+              <span>{fmt(points[0].start)}</span>
+              <span>now</span>
+            </div>
+          )}
           {stats.accepted + stats.rejected === 0 && <p className="muted small">No sends in this range yet. Send a test event above, or from your application.</p>}
         </>
       )}
