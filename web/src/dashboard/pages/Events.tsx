@@ -14,10 +14,11 @@ export function Events() {
   const [cursor, setCursor] = useState<Cursor>({});
   const [creating, setCreating] = useState(false);
   useEffect(() => {
+    if (search.trim() === debounced) return;
     const t = setTimeout(() => (setDebounced(search.trim()), setCursor({})), 250);
     return () => clearTimeout(t);
-  }, [search]);
-  const { data, error, loading } = useLoad(
+  }, [search, debounced]);
+  const { data, error } = useLoad(
     () =>
       gql(EventsQuery, {
         search: debounced || undefined,
@@ -56,7 +57,7 @@ export function Events() {
           />
         </div>
         <ErrorBox error={error} />
-        {!loading && !error && rows.length === 0 && (
+        {data && !error && rows.length === 0 && (
           debounced ? (
             <Empty title={`No event matches “${debounced}”.`}>Try another part of the name, or clear the search.</Empty>
           ) : (
