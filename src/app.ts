@@ -2,6 +2,7 @@
  * buildApp(deps): Fastify + Apollo (GraphQL) + the REST shim. Never listens; main.ts and tests do.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -15,8 +16,9 @@ import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
 import { AppError, badTextIn, MAY_HOLD_BAD_TEXT, MESSAGES } from './shared/errors.js';
 import { badTextLiteralsPlugin, formatGraphQLError } from './shared/graphql-errors.js';
 import { sendRestError } from './shared/rest-errors.js';
+import { documentRoute } from './shared/openapi-docs.js';
 import { buildGraphQLSchema } from './schema.js';
-import { dashboardRoutes } from './web/dashboard.routes.js';
+import { dashboardRoutes, isPlaygroundRequest, servePlayground } from './web/dashboard.routes.js';
 import { fastUuidv7 } from './shared/uuidv7.js';
 import { parseJson } from './shared/json.js';
 import { registerMetrics } from './metrics/metrics.routes.js';
@@ -29,7 +31,25 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 256 * 1024;
-const PUBLIC_PATHS = /^\/(health|ready|metrics|openapi\.json|docs|dashboard)(\/|$|\?)/;
+
+/**
+ * /docs "Try it out": a request without an Authorization header (nothing entered under Authorize)
+ * carries the key this browser signed in to the dashboard with. Runs in the browser (swagger-ui's
+ * requestInterceptor; the plugin writes the function's source into the page).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function docsRequestInterceptor(req: any): any {
+  let key = null;
+  try {
+    key = window.localStorage.getItem('arsel.apiKey');
+  } catch {
+    key = null;
+  }
+  if (key && !req.headers.Authorization && !req.headers.authorization) req.headers.Authorization = `Bearer ${key}`;
+  return req;
+}
+declare const window: { localStorage: { getItem(k: string): string | null } };
+const PUBLIC_PATHS = /^\/($|\?|(health|ready|metrics|openapi\.json|docs|dashboard)(\/|$|\?))/;
 
 export interface BuildAppOptions {
   schema?: GraphQLSchema;
@@ -89,11 +109,16 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   // Route schemas document the API (OpenAPI); requests are validated by the class-validator input
   // classes shared with GraphQL, so the wording is class-validator's everywhere.
   app.setValidatorCompiler(() => () => true);
+  // Response schemas document (src/shared/openapi-docs.ts); they never filter or reorder an answer.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('onRoute', documentRoute);
 
   // Callback-style hooks on the hot path: an async hook costs a promise and a microtask per request.
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     if (PUBLIC_PATHS.test(req.url)) return done();
+    // A browser opening /graphql gets the playground; it asks for the key in its headers editor.
+    if (req.method === 'GET' && isPlaygroundRequest(req)) return servePlayground(req, reply);
     const ok = (auth: CachedKey) => {
       req.org = { id: auth.orgId, name: auth.orgName, keyId: auth.keyId };
       done();
@@ -168,7 +193,16 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The page's <title> is the only head text the plugin writes: the viewport meta rides on it, so
+    // the docs read at phone width (the plugin's own </title> then closes a second, identical title;
+    // browsers show the first).
+    theme: {
+      title: 'arsel-events REST API</title><meta name="viewport" content="width=device-width, initial-scale=1"><title>arsel-events REST API',
+    },
+    uiConfig: { persistAuthorization: true, requestInterceptor: docsRequestInterceptor, tryItOutEnabled: true, displayRequestDuration: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerMetrics(app, deps); // GET /metrics (METRICS_TOKEN) and the request-duration histogram
@@ -188,7 +222,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   const schema = opts.schema ?? (await buildGraphQLSchema());
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin],
+    // Our own GraphiQL (dist/web) is the landing page; Apollo's loads its sandbox from a CDN.
+    plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin, ApolloServerPluginLandingPageDisabled()],
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -197,6 +232,10 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  // GraphQL is not a REST route: keep it out of /docs (its playground is GET /graphql itself).
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/graphql') route.schema = { ...route.schema, hide: true };
+  });
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     context: async (req) => ({

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     app = await buildApp(deps);
     await app.listen({ port: config.port, host: config.host });
     const base = `http://127.0.0.1:${config.port}`;
-    await seedDefaultOrganization(runtime, base);
+    printBanner(base, await seedDefaultOrganization(runtime));
     log.info({ role: config.role, graphql: `${base}/graphql`, rest: `${base}/v1`, docs: `${base}/docs` }, 'arsel-events is ready');
   } else {
     metricsServer = await startMetricsServer(deps, config); // role worker: /metrics, /health, /ready on METRICS_PORT
@@ -103,31 +103,49 @@ async function main(): Promise<void> {
   await flushLogger(log);
 }
 
-/** First start on an empty database: create a Default organization and print its key once. */
-async function seedDefaultOrganization(runtime: Awaited<ReturnType<typeof createRuntime>>, base: string): Promise<void> {
+/** First start on an empty database: create a Default organization and return its key (shown once). */
+async function seedDefaultOrganization(runtime: Awaited<ReturnType<typeof createRuntime>>): Promise<{ orgId: string; keyId: string; token: string } | undefined> {
   const em = runtime.deps.orm.em.fork();
   // Serialise with other processes starting at the same moment.
-  await em.transactional(async (tem) => {
+  return em.transactional(async (tem) => {
     await tem.getConnection().execute('select pg_advisory_xact_lock(7231912)', [], 'all', tem.getTransactionContext());
-    if ((await tem.count(Organization, {})) > 0) return;
+    if ((await tem.count(Organization, {})) > 0) return undefined;
     const { org, key, token } = await createOrganization(tem, 'Default');
-    const banner = [
-      '',
-      '  arsel-events: first start, created the "Default" organization.',
-      `  Organization id: ${org.id}`,
-      `  API key (shown once, store it now): ${token}`,
-      `  API key id: ${key.id}`,
-      '',
-      `  GraphQL:  ${base}/graphql`,
-      `  REST:     ${base}/v1   (docs: ${base}/docs, OpenAPI: ${base}/openapi.json)`,
-      '',
-      '  Try it:',
-      `  curl -X POST ${base}/v1/events -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" \\`,
-      `    -d '{"name":"order.completed","schema":{"fields":[{"name":"order_id","type":"string","required":true}]}}'`,
-      '',
-    ].join('\n');
-    process.stdout.write(`${banner}\n`);
+    return { orgId: org.id, keyId: key.id, token };
   });
+}
+
+/** Every start: where everything is. The first start on an empty database also shows the key, once. */
+function printBanner(base: string, created: { orgId: string; keyId: string; token: string } | undefined): void {
+  const lines = ['', '  arsel-events is running.', ''];
+  if (created) {
+    lines.push(
+      '  First start: created the "Default" organization.',
+      `  Organization id: ${created.orgId}`,
+      `  API key (shown once, store it now): ${created.token}`,
+      `  API key id: ${created.keyId}`,
+      '',
+    );
+  }
+  lines.push(
+    `  Dashboard:  ${base}/dashboard   (sign in with an API key)`,
+    `  GraphQL:    ${base}/graphql     (open it in a browser for the playground)`,
+    `  REST:       ${base}/v1`,
+    `  REST docs:  ${base}/docs        (OpenAPI: ${base}/openapi.json)`,
+    `  Health:     ${base}/health, ${base}/ready`,
+    '',
+  );
+  if (created) {
+    lines.push(
+      '  Try it: open the dashboard and sign in with the key, or follow the README\'s five-minute walkthrough:',
+      `  BASE=${base}`,
+      `  KEY=${created.token}`,
+      '',
+    );
+  } else {
+    lines.push('  Lost the key? Create one: npx arsel org list, then npx arsel key create --org <org-id>', '');
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch(async (err) => {

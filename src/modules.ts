@@ -15,6 +15,8 @@ import { ContactResolver } from './contacts/contact.resolver.js';
 import { sendRoutes } from './sends/send.routes.js';
 import { SendResolver } from './sends/send.resolver.js';
 import { sendsFeature } from './sends/send.feature.js';
+import { SendStatsResolver } from './sends/send.stats.resolver.js';
+import { ApiKeyResolver } from './auth/api-key.resolver.js';
 
 /** Queues, and what an HTTP-serving process starts (the job side is src/workers.ts). */
 export interface Feature {
@@ -32,4 +34,4 @@ export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendStatsResolver, ApiKeyResolver];

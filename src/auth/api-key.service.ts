@@ -21,9 +21,17 @@ export interface CreatedKey {
   token: string;
 }
 
-export async function createApiKey(em: EntityManager, org: Organization, name?: string): Promise<CreatedKey> {
+/** A key's optional label (the CLI's `--name`, GraphQL createApiKey(name)): 1–200 characters once trimmed. */
+function keyName(name: string | null | undefined): string | null {
+  if (name === undefined || name === null) return null;
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw new AppError('validation_error', 'name must be between 1 and 200 characters');
+  return trimmed;
+}
+
+export async function createApiKey(em: EntityManager, org: Organization, name?: string | null): Promise<CreatedKey> {
   const token = generateToken();
-  const key = em.create(ApiKey, { organization: org, tokenHash: hashToken(token), tokenPrefix: token.slice(0, 11), name: name ?? null });
+  const key = em.create(ApiKey, { organization: org, tokenHash: hashToken(token), tokenPrefix: token.slice(0, 11), name: keyName(name) });
   await em.flush();
   return { key, token };
 }
@@ -53,8 +61,9 @@ export async function listApiKeys(em: EntityManager, orgId: string): Promise<Api
   return em.find(ApiKey, { organization: orgId }, { orderBy: { id: 'asc' } });
 }
 
-export async function revokeApiKey(em: EntityManager, keyId: string, caches?: Caches): Promise<ApiKey> {
-  const key = /^[0-9a-f-]{36}$/i.test(keyId) ? await em.findOne(ApiKey, { id: keyId }) : null;
+/** Revoke a key (idempotent). `orgId`: only a key of that organization (GraphQL: the caller's own). */
+export async function revokeApiKey(em: EntityManager, keyId: string, caches?: Caches, orgId?: string): Promise<ApiKey> {
+  const key = /^[0-9a-f-]{36}$/i.test(keyId) ? await em.findOne(ApiKey, orgId ? { id: keyId, organization: orgId } : { id: keyId }) : null;
   if (!key) throw AppError.notFound(`API key ${keyId} not found`);
   if (!key.revokedAt) {
     key.revokedAt = new Date();

@@ -121,11 +121,12 @@ export function buildProgram(): Command {
     .command('create')
     .description('Create another API key for an organization (the key is printed once).')
     .requiredOption('--org <org-id>', 'organization id')
+    .option('--name <label>', 'a label to tell keys apart (1-200 characters), as the dashboard shows it')
     .option('--json', 'print {"organization":{"id","name"},"api_key":{"id","token"}} on one line')
-    .action(async (opts: { org: string; json?: boolean }) => {
+    .action(async (opts: { org: string; name?: string; json?: boolean }) => {
       const r = await withRuntime(async (em, svc) => {
         const o = await svc.getOrganization(em, opts.org);
-        return { org: o, ...(await svc.createApiKey(em, o)) };
+        return { org: o, ...(await svc.createApiKey(em, o, opts.name)) };
       });
       if (opts.json) out(createdJson(r.org, r.key, r.token));
       else out(createdText(r.org, r.key, r.token, 'Created API key.'));

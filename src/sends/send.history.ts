@@ -284,7 +284,7 @@ function batcherOf(pool: pg.Pool): PageBatcher {
  * what getEvent with includeDeleted does for each key, without MikroORM (its fork + findOne +
  * hydration was ~15 % of the history route's CPU).
  */
-async function definitionId(pool: pg.Pool, org: OrgRef, key: EventKey): Promise<string | undefined> {
+export async function definitionId(pool: pg.Pool, org: OrgRef, key: EventKey): Promise<string | undefined> {
   const byId = 'id' in key;
   const r = await pool.query<{ id: string }>({
     name: byId ? 'sends_history_definition_by_id' : 'sends_history_definition_by_name',

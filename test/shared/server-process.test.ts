@@ -83,6 +83,7 @@ describe('node dist/src/main.js', () => {
     expect(out).toContain(`${base}/v1`);
     expect(out).toContain(`${base}/docs`);
     expect(out).toContain(`${base}/openapi.json`);
+    expect(out).toContain(`${base}/dashboard`);
     expect(out).not.toMatch(/FSTDEP|DeprecationWarning/);
   });
 
@@ -154,6 +155,8 @@ describe('node dist/src/main.js', () => {
     const second = await start(databaseUrl, port);
     try {
       expect(second.out()).not.toMatch(/API key \(shown once/);
+      // Every start prints where everything is.
+      for (const p of ['/dashboard', '/graphql', '/v1', '/docs', '/openapi.json']) expect(second.out()).toContain(`http://127.0.0.1:${port}${p}`);
       const r = await curl([`http://127.0.0.1:${port}/v1/events/order.completed`, '-H', `Authorization: Bearer ${token}`]);
       expect(r.status).toBe(200);
     } finally {
