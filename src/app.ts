@@ -51,6 +51,12 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     // Fastify's own incoming/completed lines are off: our onResponse hook writes one line per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    // Slow clients (README, Configuration): headers and the whole request (body included) have a
+    // deadline, after which Node answers 408 and closes the socket. Node checks the deadlines every
+    // connectionsCheckingInterval (30 s by default, which would let a 30 s deadline run to 60 s).
+    requestTimeout: deps.config.requestTimeoutMs,
+    keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+    http: { headersTimeout: deps.config.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : fastUuidv7();
