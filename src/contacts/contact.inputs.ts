@@ -1,5 +1,6 @@
 /** The only place contact input rules live (GraphQL inputs; the REST shim validates with them too). */
-import { IsEmail, IsObject, IsOptional, MaxLength } from 'class-validator';
+import { IsEmail, IsObject, IsOptional } from 'class-validator';
+import { MaxLength } from '../shared/validation.js'; // PostgreSQL's characters (code points)
 import { EmailAddressResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
 
