@@ -24,7 +24,7 @@ async function start(databaseUrl: string, extraEnv: Record<string, string>): Pro
   const { DATABASE_URL: _a, PORT: _b, LOG_LEVEL: _c, ...env } = process.env;
   const proc = spawn(process.execPath, [MAIN], {
     cwd: PROJECT_ROOT,
-    env: { ...env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv },
+    env: { ...env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -32,18 +32,9 @@ async function start(databaseUrl: string, extraEnv: Record<string, string>): Pro
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 45_000;
-  while (!out.includes('arsel-events is ready') && !/API key \(shown once/.test(out)) {
+  while (!out.includes('arsel-events is ready')) {
     if (proc.exitCode !== null) throw new Error(`server exited early:\n${out}`);
     if (Date.now() > deadline) throw new Error(`server not ready in time:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  // The banner is printed before "ready" (warn level hides the ready line): wait for the port.
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const token = /API key \(shown once, store it now\): (be_[A-Za-z0-9_-]{43})\b/.exec(out)?.[1];
