@@ -23,7 +23,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     return { message: e.message, locations: formatted.locations, path: formatted.path, extensions: { code: graphqlCode(e.code), status_code: e.status } };
   }
   // graphql-js's token limit (graphql-guards.ts) is a limit like the others: BAD_REQUEST.
-  const tokens = code === 'GRAPHQL_PARSE_FAILED' ? /Document contains more than (\d+) tokens/.exec(formatted.message) : null;
+  const tokens = code === 'GRAPHQL_PARSE_FAILED' ? /Document contains more tha[nt] (\d+) tokens/ /* graphql 16 writes "more that" */.exec(formatted.message) : null;
   if (tokens) {
     const e = new AppError('bad_request', `Query has more than ${tokens[1]} tokens (the limit); parsing aborted`);
     return { message: e.message, extensions: { code: graphqlCode(e.code), status_code: e.status } };
