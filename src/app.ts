@@ -200,7 +200,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
 
   // GraphQL
   const schema = opts.schema ?? (await buildGraphQLSchema());
-  const guards = graphqlGuards(schema); // token, depth, alias, cost and input-literal limits
+  const guards = graphqlGuards(schema, deps.config.graphqlMaxCost); // token, depth, alias, cost and input-literal limits
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     parseOptions: guards.parseOptions,

@@ -34,6 +34,13 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * GraphQL operations costing more than this (graphql-armor's cost, page sizes multiplying) are a
+   * 400. 8,000 admits one page of 100 sends with every field (7,440) or the dashboard's 100 events
+   * (7,016), not two: measured, four parallel loops of one such page kept another organization's
+   * `GET /v1/events` at p50 12–14 ms, two pages at 23–40 ms (docs/notes-sec-http.md).
+   */
+  readonly graphqlMaxCost: number;
   readonly workerBatchSize: number;
   readonly workerConcurrency: number;
   readonly pollingIntervalSeconds: number;
@@ -95,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1),
     requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1),
     keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1),
+    graphqlMaxCost: int(env, 'GRAPHQL_MAX_COST', 8_000, 1),
     workerBatchSize: int(env, 'WORKER_BATCH_SIZE', 100, 1),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1),
     pollingIntervalSeconds: Number(env.WORKER_POLL_SECONDS || 0.5),

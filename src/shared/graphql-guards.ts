@@ -18,10 +18,9 @@ import { MAX_JSON_DEPTH, MESSAGES, numberIssue } from './input-guard.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
 
 /**
- * The limits. Chosen by measurement (docs/notes-sec-http.md): four parallel operations at the cost
- * limit keep another organization's simple request under 100 ms; every operation of the tests, the
+ * The limits (the cost limit is GRAPHQL_MAX_COST, src/config.ts). Every operation of the tests, the
  * dashboard and the codegen documents fits, and so does GraphiQL's introspection query (its
- * `__schema` field is exempt from depth and cost; it has ~300 tokens).
+ * `__schema` field is exempt from depth and cost; it has a few hundred tokens).
  */
 export const GRAPHQL_LIMITS = {
   /** Lexical tokens in the document (graphql-js stops parsing past this). */
@@ -31,12 +30,6 @@ export const GRAPHQL_LIMITS = {
   /** Aliased fields per operation. */
   maxAliases: 15,
   maxDirectives: 50,
-  /**
-   * graphql-armor's cost: a scalar 1, an object 2, each level down ×1.5, and a connection's cost
-   * times its page size (`first`/`last`, from the literal or the variable; the default page size
-   * when absent; at most the maximum page size, beyond which the request is a 422 anyway).
-   */
-  maxCost: 20_000,
 } as const;
 
 const badRequest = (message: string) => new AppError('bad_request', message);
@@ -79,7 +72,7 @@ const armor = new ApolloArmor({
   blockFieldSuggestion: { enabled: true },
 }).protect();
 
-const costRule = costLimitRule({ maxCost: GRAPHQL_LIMITS.maxCost, flattenFragments: true, propagateOnRejection: false, onReject: [report] });
+const costRule = (maxCost: number) => costLimitRule({ maxCost, flattenFragments: true, propagateOnRejection: false, onReject: [report] });
 
 const PAGE_ARGS = new Set(['first', 'last']);
 
@@ -115,15 +108,16 @@ const usesPageVariables = (operation: OperationDefinitionNode, document: Documen
 };
 
 /** Why this operation, run with these variables, costs too much (graphql-armor's cost rule); null when it does not. */
-export function costVerdict(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
-  const errors = validate(schema, sized(schema, document, operation, variables), [costRule]);
+export function costVerdict(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, maxCost: number): string | null {
+  const errors = validate(schema, sized(schema, document, operation, variables), [costRule(maxCost)]);
   return errors.length ? errors[0].message : null;
 }
 
-/** Verdicts for operations whose cost does not depend on variables (Apollo reuses parsed documents). */
-const verdicts = new WeakMap<OperationDefinitionNode, string | null>();
 
-function costPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+function costPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  const rule = costRule(maxCost);
+  // Verdicts for operations whose cost does not depend on variables (Apollo reuses parsed documents).
+  const verdicts = new WeakMap<OperationDefinitionNode, string | null>();
   return {
     async requestDidStart() {
       return {
@@ -131,7 +125,8 @@ function costPlugin(schema: GraphQLSchema): ApolloServerPlugin {
           if (!operation) return;
           let verdict = verdicts.get(operation);
           if (verdict === undefined) {
-            verdict = costVerdict(schema, document, operation, request.variables ?? {});
+            const errors = validate(schema, sized(schema, document, operation, request.variables ?? {}), [rule]);
+            verdict = errors.length ? errors[0].message : null;
             if (!usesPageVariables(operation, document)) verdicts.set(operation, verdict);
           }
           if (verdict) throw toGraphQLError(badRequest(verdict), true);
@@ -141,12 +136,18 @@ function costPlugin(schema: GraphQLSchema): ApolloServerPlugin {
   };
 }
 
-/** What ApolloServer gets: `parseOptions`, `validationRules` and `plugins`. */
-export function graphqlGuards(schema: GraphQLSchema) {
+/**
+ * What ApolloServer gets: `parseOptions`, `validationRules` and `plugins`. `maxCost`
+ * (GRAPHQL_MAX_COST) bounds graphql-armor's cost: a scalar 1, an object 2, each level down ×1.5
+ * (fragments flattened), and a connection's cost times its page size (`first`/`last`, from the
+ * literal or the variable; the default page size when absent; at most the maximum page size, beyond
+ * which the request is a 422 anyway).
+ */
+export function graphqlGuards(schema: GraphQLSchema, maxCost: number) {
   return {
     parseOptions: { maxTokens: GRAPHQL_LIMITS.maxTokens },
     validationRules: [...(armor.validationRules as ValidationRule[]), inputLiteralsRule],
     // armor is typed against Apollo's CommonJS build; the plugin objects are the same.
-    plugins: [...(armor.plugins as unknown as ApolloServerPlugin[]), costPlugin(schema)],
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin[]), costPlugin(schema, maxCost)],
   };
 }
