@@ -92,7 +92,8 @@ function sized(schema: GraphQLSchema, document: DocumentNode, operation: Operati
         for (const a of node.arguments ?? []) {
           if (!PAGE_ARGS.has(a.name.value)) continue;
           const v = a.value.kind === Kind.VARIABLE ? variables[a.value.name.value] : a.value.kind === Kind.INT ? Number(a.value.value) : undefined;
-          if (typeof v === 'number' && Number.isInteger(v) && v >= 1) size = Math.min(v, MAX_PAGE_SIZE);
+          // A page size outside 1–100 is the resolver's 422 before it reads anything: that field does no work.
+          if (v !== undefined && v !== null) size = typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_PAGE_SIZE ? v : 1;
         }
         const first: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: { kind: Kind.INT, value: String(size) } };
         return { ...node, arguments: [...(node.arguments ?? []).filter((a) => !PAGE_ARGS.has(a.name.value)), first] };
@@ -140,8 +141,8 @@ function costPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin 
  * What ApolloServer gets: `parseOptions`, `validationRules` and `plugins`. `maxCost`
  * (GRAPHQL_MAX_COST) bounds graphql-armor's cost: a scalar 1, an object 2, each level down ×1.5
  * (fragments flattened), and a connection's cost times its page size (`first`/`last`, from the
- * literal or the variable; the default page size when absent; at most the maximum page size, beyond
- * which the request is a 422 anyway).
+ * literal or the variable; the default page size when absent; 1 when outside 1–100, which the
+ * resolver refuses with a 422 before reading anything).
  */
 export function graphqlGuards(schema: GraphQLSchema, maxCost: number) {
   return {
