@@ -10,7 +10,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import {
   GraphQLError, Kind, TypeInfo, validate, visit, visitWithTypeInfo,
-  type ArgumentNode, type DocumentNode, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationContext, type ValidationRule,
+  type ArgumentNode, type ASTNode, type DocumentNode, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationContext, type ValidationRule,
 } from 'graphql';
 import { AppError } from './errors.js';
 import { toGraphQLError } from './graphql-errors.js';
@@ -46,16 +46,16 @@ const report = (ctx: ValidationContext | null, err: GraphQLError) =>
 export const inputLiteralsRule: ValidationRule = (ctx) => {
   let depth = 0;
   let reported = false;
-  const fail = (message: string, node: import('graphql').ASTNode) => {
+  const fail = (message: string, node: ASTNode) => {
     if (reported) return;
     reported = true;
     ctx.reportError(new GraphQLError(message, { nodes: [node], originalError: badRequest(message) }));
   };
-  const enter = (node: import('graphql').ASTNode) => {
+  const enter = (node: ASTNode) => {
     if (++depth > MAX_JSON_DEPTH) fail(MESSAGES.tooDeep, node);
   };
   const leave = () => void depth--;
-  const num = (node: { value: string } & import('graphql').ASTNode) => {
+  const num = (node: { value: string } & ASTNode) => {
     const issue = numberIssue(node.value, Number(node.value));
     if (issue) fail(issue, node);
   };
@@ -114,10 +114,7 @@ export function costVerdict(schema: GraphQLSchema, document: DocumentNode, opera
   return errors.length ? errors[0].message : null;
 }
 
-
-function costPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
-  const rule = costRule(maxCost);
-  // Verdicts for operations whose cost does not depend on variables (Apollo reuses parsed documents).
+function costPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {  // Verdicts for operations whose cost does not depend on variables (Apollo reuses parsed documents).
   const verdicts = new WeakMap<OperationDefinitionNode, string | null>();
   return {
     async requestDidStart() {
@@ -126,8 +123,7 @@ function costPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin 
           if (!operation) return;
           let verdict = verdicts.get(operation);
           if (verdict === undefined) {
-            const errors = validate(schema, sized(schema, document, operation, request.variables ?? {}), [rule]);
-            verdict = errors.length ? errors[0].message : null;
+            verdict = costVerdict(schema, document, operation, request.variables ?? {}, maxCost);
             if (!usesPageVariables(operation, document)) verdicts.set(operation, verdict);
           }
           if (verdict) throw toGraphQLError(badRequest(verdict), true);
