@@ -30,7 +30,8 @@ Environment:
   default .arsel/pgdata), LOG_LEVEL (info), RATE_LIMIT_MAX (requests/min per organization, 0 = off),
   EVENT_BUDGET_PER_MINUTE (events per organization per minute, 0 = off), SMTP_URL, MAIL_FROM,
   WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000), HTTP_HEADERS_TIMEOUT_MS
-  (10000), HTTP_REQUEST_TIMEOUT_MS (30000: headers and body), HTTP_KEEP_ALIVE_TIMEOUT_MS (72000), WORKER_THREAD (1),
+  (10000), HTTP_REQUEST_TIMEOUT_MS (30000: headers and body), HTTP_KEEP_ALIVE_TIMEOUT_MS (72000),
+  GRAPHQL_MAX_COST (8000), WORKER_THREAD (1),
   WORKER_THREAD_NICE (10: the worker thread yields the CPU to HTTP under contention; 0 = off).
   Tuning (README, Configuration): WORKER_BATCH_SIZE, WORKER_CONCURRENCY, WORKER_POLL_SECONDS,
   SEND_WORKER_JOBS, COMMIT_WINDOW_MS (2), COMMIT_CONCURRENCY (4).`;
