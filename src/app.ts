@@ -15,6 +15,7 @@ import { REST_MODULES } from './modules.js';
 import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
 import { AppError, badTextIn, MAY_HOLD_BAD_TEXT, MESSAGES } from './shared/errors.js';
 import { badTextLiteralsPlugin, formatGraphQLError } from './shared/graphql-errors.js';
+import { graphqlGuards } from './shared/graphql-guards.js';
 import { sendRestError } from './shared/rest-errors.js';
 import { documentRoute } from './shared/openapi-docs.js';
 import { buildGraphQLSchema } from './schema.js';
@@ -22,6 +23,7 @@ import { dashboardRoutes, isPlaygroundRequest, servePlayground } from './web/das
 import { fastUuidv7 } from './shared/uuidv7.js';
 import { parseJson } from './shared/json.js';
 import { registerMetrics } from './metrics/metrics.routes.js';
+import { decodeUtf8, jsonBodyIssue, MAX_JSON_DEPTH } from './shared/input-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,6 +74,12 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     // Fastify's own incoming/completed lines are off: our onResponse hook writes one line per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    // Slow clients (README, Configuration): headers and the whole request (body included) have a
+    // deadline, after which Node answers 408 and closes the socket. Node checks the deadlines every
+    // connectionsCheckingInterval (30 s by default, which would let a 30 s deadline run to 60 s).
+    requestTimeout: deps.config.requestTimeoutMs,
+    keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+    http: { headersTimeout: deps.config.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : fastUuidv7();
@@ -85,8 +93,13 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
 
   // Request bodies: JSON only. Malformed JSON / other types become our 400 in the error handler.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json(;.*)?$/i, { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json(;.*)?$/i, { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = decodeUtf8(body as Buffer); // bytes that are not UTF-8 are a 400, not a silent U+FFFD
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
     // No body (e.g. a client that sends Content-Type: application/json on every DELETE): nothing to
     // parse. Routes that need a body answer 400 themselves (requireObjectBody).
     if (text.trim() === '') return done(null, undefined);
@@ -96,8 +109,11 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     } catch {
       return done(new AppError('bad_request', 'Request body is not valid JSON'), undefined);
     }
-    // Text PostgreSQL cannot store (U+0000, a lone surrogate) can only come as an escape: look only then.
-    const bad = MAY_HOLD_BAD_TEXT.test(text) ? badTextIn(value) : undefined;
+    // Depth first (the other walks recurse). GraphQL variables sit two levels down ({variables: {input: …}}),
+    // so a variable may nest as deep as the same value written as a literal or sent to REST.
+    const bad = jsonBodyIssue(text, value, req.url.startsWith('/graphql') ? MAX_JSON_DEPTH + 2 : MAX_JSON_DEPTH) ??
+      // Text PostgreSQL cannot store (U+0000, a lone surrogate) can only come as an escape: look only then.
+      (MAY_HOLD_BAD_TEXT.test(text) ? badTextIn(value) : undefined);
     if (bad) return done(new AppError('bad_request', bad), undefined);
     done(null, value);
   });
@@ -220,10 +236,13 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
 
   // GraphQL
   const schema = opts.schema ?? (await buildGraphQLSchema());
+  const guards = graphqlGuards(schema, deps.config.graphqlMaxCost); // token, depth, alias, cost and input-literal limits
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
+    parseOptions: guards.parseOptions,
+    validationRules: guards.validationRules,
     // Our own GraphiQL (dist/web) is the landing page; Apollo's loads its sandbox from a CDN.
-    plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin, ApolloServerPluginLandingPageDisabled()],
+    plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin, ApolloServerPluginLandingPageDisabled(), ...guards.plugins],
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     introspection: true,

@@ -28,6 +28,19 @@ export interface Config {
   /** How long another instance may keep serving a deleted/changed definition or a revoked key from its cache. */
   readonly cacheTtlMs: number;
   readonly shutdownTimeoutMs: number;
+  /** A request's headers must arrive within this (Node's headersTimeout); else 408 and the socket is closed. */
+  readonly headersTimeoutMs: number;
+  /** The whole request, headers and body, must arrive within this (Node's requestTimeout); else 408 and close. */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /**
+   * GraphQL operations costing more than this (graphql-armor's cost, page sizes multiplying) are a
+   * 400. 8,000 admits one page of 100 sends with every field (7,440) or the dashboard's 100 events
+   * (7,016), not two: measured, four parallel loops of one such page kept another organization's
+   * `GET /v1/events` at p50 12–14 ms, two pages at 23–40 ms (docs/notes-sec-http.md).
+   */
+  readonly graphqlMaxCost: number;
   readonly workerBatchSize: number;
   readonly workerConcurrency: number;
   readonly pollingIntervalSeconds: number;
@@ -90,6 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookAllowHosts: (env.WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     cacheTtlMs: int(env, 'CACHE_TTL_MS', 5_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1),
+    requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1),
+    keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1),
+    graphqlMaxCost: int(env, 'GRAPHQL_MAX_COST', 8_000, 1),
     workerBatchSize: int(env, 'WORKER_BATCH_SIZE', 100, 1),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1),
     pollingIntervalSeconds: Number(env.WORKER_POLL_SECONDS || 0.5),
@@ -102,5 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: env.METRICS_TOKEN || undefined,
     ...overrides,
   };
+  // Node refuses a headers timeout longer than the whole-request timeout.
+  if (cfg.headersTimeoutMs > cfg.requestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${cfg.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${cfg.requestTimeoutMs})`);
+  }
   return Object.freeze(cfg);
 }

@@ -30,7 +30,9 @@ Environment:
   PORT (3000), HOST (0.0.0.0), DATABASE_URL (unset: embedded PostgreSQL in ARSEL_DATA_DIR,
   default .arsel/pgdata), LOG_LEVEL (info), RATE_LIMIT_MAX (requests/min per organization, 0 = off),
   EVENT_BUDGET_PER_MINUTE (events per organization per minute, 0 = off), SMTP_URL, MAIL_FROM,
-  WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000), WORKER_THREAD (1),
+  WEBHOOK_ALLOW_HOSTS, CACHE_TTL_MS (5000), SHUTDOWN_TIMEOUT_MS (10000), HTTP_HEADERS_TIMEOUT_MS
+  (10000), HTTP_REQUEST_TIMEOUT_MS (30000: headers and body), HTTP_KEEP_ALIVE_TIMEOUT_MS (72000),
+  GRAPHQL_MAX_COST (8000), WORKER_THREAD (1),
   WORKER_THREAD_NICE (10: the worker thread yields the CPU to HTTP under contention; 0 = off).
   Tuning (README, Configuration): WORKER_BATCH_SIZE, WORKER_CONCURRENCY, WORKER_POLL_SECONDS,
   SEND_WORKER_JOBS, COMMIT_WINDOW_MS (2), COMMIT_CONCURRENCY (4).`;
@@ -54,7 +56,14 @@ async function main(): Promise<void> {
   let metricsServer: MetricsServer | undefined;
   const stop = async () => {
     await metricsServer?.close();
-    if (app) await app.close(); // stop accepting, drain in-flight requests (Apollo drain plugin too)
+    if (app) {
+      // Stop accepting and drain in-flight requests (idle keep-alive sockets close at once). A socket
+      // still mid-request at half the budget (a client stalling its upload, or a response that never
+      // ends) is closed then, so the rest of shutdown fits in SHUTDOWN_TIMEOUT_MS and exits 0.
+      const server = app.server;
+      const force = setTimeout(() => server.closeAllConnections(), Math.floor(config.shutdownTimeoutMs / 2));
+      await app.close().finally(() => clearTimeout(force));
+    }
     for (const f of [...FEATURES].reverse()) await f.stop?.(deps); // the committer flushes its last group
     await workers?.stop(); // jobs in hand finish
     await runtime.close(); // queue (graceful), pools, embedded database

@@ -1,6 +1,7 @@
 /** Input rules for automations (GraphQL inputs; the REST shim validates with them too). Steps are checked by the checker. */
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEnum, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEnum, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { Length } from '../shared/validation.js'; // PostgreSQL's characters (code points)
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 

@@ -1,5 +1,6 @@
 /** The only place contact input rules live (GraphQL inputs; the REST shim validates with them too). */
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEmail, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEmail, IsObject, IsOptional, IsString, IsUUID, Matches, MinLength } from 'class-validator';
+import { MaxLength } from '../shared/validation.js'; // PostgreSQL's characters (code points)
 import { EmailAddressResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType } from 'type-graphql';
 

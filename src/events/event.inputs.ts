@@ -1,9 +1,7 @@
 /** The only place event-definition input rules live (GraphQL inputs; the REST shim validates with them too). */
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsObject, IsOptional, IsString, Length, Matches, MaxLength,
-  ValidateIf, ValidateNested, IsDefined,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested, IsDefined } from 'class-validator';
+import { Length, MaxLength } from '../shared/validation.js'; // PostgreSQL's characters (code points)
 import { Field, InputType, registerEnumType } from 'type-graphql';
 
 export enum FieldType {

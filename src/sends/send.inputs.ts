@@ -1,5 +1,6 @@
 /** The only place send input rules live (GraphQL input; the REST shim validates with it too). */
-import { IsDefined, IsEmail, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { IsDefined, IsEmail, IsISO8601, IsObject, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { Length, MaxLength } from '../shared/validation.js'; // PostgreSQL's characters (code points)
 import { DateTimeISOResolver, EmailAddressResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType } from 'type-graphql';
 

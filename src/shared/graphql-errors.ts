@@ -22,6 +22,12 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     const e = new AppError('validation_error', `${field} must be an email`);
     return { message: e.message, locations: formatted.locations, path: formatted.path, extensions: { code: graphqlCode(e.code), status_code: e.status } };
   }
+  // graphql-js's token limit (graphql-guards.ts) is a limit like the others: BAD_REQUEST.
+  const tokens = code === 'GRAPHQL_PARSE_FAILED' ? /Document contains more tha[nt] (\d+) tokens/ /* graphql 16 writes "more that" */.exec(formatted.message) : null;
+  if (tokens) {
+    const e = new AppError('bad_request', `Query has more than ${tokens[1]} tokens (the limit); parsing aborted`);
+    return { message: e.message, extensions: { code: graphqlCode(e.code), status_code: e.status } };
+  }
   // Errors from parsing/validating the operation itself (and bad variables) stay as Apollo made them.
   if (!(orig instanceof AppError) && code && code !== 'INTERNAL_SERVER_ERROR') {
     const name: ErrorName = code === 'UNAUTHENTICATED' ? 'unauthorized' : 'bad_request';

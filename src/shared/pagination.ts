@@ -25,6 +25,10 @@ export interface Page<T> {
   backwards: boolean;
 }
 
+/** A page's size when none is asked for, and the largest page (REST `limit`, GraphQL `first`/`last`). */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
 /** Cursors are item ids (UUIDs); anything else would reach PostgreSQL as an invalid uuid (a 500). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,13 +38,13 @@ export function parseListQuery(q: Record<string, unknown>, extra: string[] = [])
   const issues: string[] = [];
   for (const k of Object.keys(q)) if (!allowed.has(k)) issues.push(`property ${k} should not exist`);
   const str = (k: string) => (Array.isArray(q[k]) ? (q[k] as unknown[])[0] : q[k]) as string | undefined;
-  let limit = 20;
+  let limit = DEFAULT_PAGE_SIZE;
   const rawLimit = str('limit');
   if (rawLimit !== undefined && rawLimit !== '') {
     const n = Number(rawLimit);
     if (!/^-?\d+$/.test(String(rawLimit).trim()) || !Number.isInteger(n)) issues.push('limit must be an integer number');
     else if (n < 1) issues.push('limit must not be less than 1');
-    else if (n > 100) issues.push('limit must not be greater than 100');
+    else if (n > MAX_PAGE_SIZE) issues.push(`limit must not be greater than ${MAX_PAGE_SIZE}`);
     else limit = n;
   }
   const uuid = UUID;
@@ -64,13 +68,13 @@ export function relayToPage(args: { first?: number | null; after?: string | null
     const v = args[k];
     if (v == null) continue;
     if (v < 1) issues.push(`${k} must not be less than 1`);
-    else if (v > 100) issues.push(`${k} must not be greater than 100`);
+    else if (v > MAX_PAGE_SIZE) issues.push(`${k} must not be greater than ${MAX_PAGE_SIZE}`);
   }
   if (args.after && !UUID.test(args.after)) issues.push('after must be a UUID');
   if (args.before && !UUID.test(args.before)) issues.push('before must be a UUID');
   if (issues.length) throw new AppError('validation_error', issues.join(', '));
   const fromEnd = args.last != null;
-  return { limit: (fromEnd ? args.last : args.first) ?? 20, after: args.after ?? undefined, before: args.before ?? undefined, fromEnd };
+  return { limit: (fromEnd ? args.last : args.first) ?? DEFAULT_PAGE_SIZE, after: args.after ?? undefined, before: args.before ?? undefined, fromEnd };
 }
 
 /**

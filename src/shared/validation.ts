@@ -4,10 +4,71 @@
  * NestJS's ValidationPipe does (`schema.fields.0.name must match …`), joined with ", ".
  */
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
+import { buildMessage, validate, ValidateBy, type ValidationError, type ValidationOptions, type ValidatorOptions } from 'class-validator';
 import { AppError } from './errors.js';
 
 export type Naming = 'graphql' | 'rest';
+
+/**
+ * A string's length as PostgreSQL counts it (varchar(n), char_length): Unicode code points. A
+ * surrogate pair is one; U+FE0F and other combining marks count like any other code point
+ * (class-validator's Length/MaxLength use validator.js's isLength, which skips U+FE0E/U+FE0F, so
+ * 41 × "a\uFE0F" passed an 80 check and then failed in the database with a 500).
+ */
+export function charLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * class-validator's Length with PostgreSQL's characters (charLength), same name and wording. Every
+ * input class uses this and MaxLength below for text it stores, never class-validator's own.
+ */
+export function Length(min: number, max?: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isLength',
+      constraints: [min, max],
+      validator: {
+        validate: (v: unknown) => typeof v === 'string' && charLength(v) >= min && (max === undefined || charLength(v) <= max),
+        defaultMessage: buildMessage((each, args) => {
+          // As class-validator words it, non-strings included (a value without a length gets the range).
+          const v = args?.value as { length?: number } | undefined;
+          const len = typeof v === 'string' ? charLength(v) : v?.length;
+          if (!v || (len as number) < min) return `${each}$property must be longer than or equal to $constraint1 characters`;
+          if (max !== undefined && (len as number) > max) return `${each}$property must be shorter than or equal to $constraint2 characters`;
+          return `${each}$property must be longer than or equal to $constraint1 and shorter than or equal to $constraint2 characters`;
+        }, options),
+      },
+    },
+    options,
+  );
+}
+
+/** class-validator's MaxLength with PostgreSQL's characters (charLength). */
+export function MaxLength(max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'maxLength',
+      constraints: [max],
+      validator: {
+        validate: (v: unknown) => typeof v === 'string' && charLength(v) <= max,
+        defaultMessage: buildMessage((each) => `${each}$property must be shorter than or equal to $constraint1 characters`, options),
+      },
+    },
+    options,
+  );
+}
 
 const VALIDATOR_OPTIONS: ValidatorOptions = {
   whitelist: true,

@@ -16,4 +16,11 @@ describe('loadConfig', () => {
   it('other integers keep their ">= min" wording', () => {
     expect(() => loadConfig({ COMMIT_CONCURRENCY: '0' })).toThrow('COMMIT_CONCURRENCY must be an integer >= 1 (got "0")');
   });
+
+  it('HTTP timeouts: 10 s headers, 30 s whole request, 72 s keep-alive by default; headers may not outlast the request', () => {
+    expect(loadConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, graphqlMaxCost: 8_000 });
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '5000' })).toMatchObject({ headersTimeoutMs: 2_000, requestTimeoutMs: 5_000 });
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '5000' })).toThrow('HTTP_HEADERS_TIMEOUT_MS (20000) must not exceed HTTP_REQUEST_TIMEOUT_MS (5000)');
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow('HTTP_REQUEST_TIMEOUT_MS must be an integer >= 1 (got "0")');
+  });
 });

@@ -25,7 +25,7 @@ export const RevokeApiKeyMutation = graphql(`
 export const EventsQuery = graphql(`
   query Events($first: Int, $after: String, $last: Int, $before: String, $search: String) {
     events(first: $first, after: $after, last: $last, before: $before, search: $search) {
-      edges { node { id name description updatedAt schema { fields { name type required } } automations(first: 100) { edges { node { id status } } pageInfo { hasNextPage } } } }
+      edges { node { id name description updatedAt schema { fields { name type required } } automations(first: 1) { edges { node { id status } } pageInfo { hasNextPage } } } }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
   }

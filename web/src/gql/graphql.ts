@@ -325,7 +325,7 @@ export const EventsDocument = new TypedDocumentString(`
             required
           }
         }
-        automations(first: 100) {
+        automations(first: 1) {
           edges {
             node {
               id

@@ -79,7 +79,8 @@ export function Events() {
                   </div>
                   <div className="list-meta">
                     <span>{ev.schema.fields.length} field{ev.schema.fields.length === 1 ? '' : 's'}</span>
-                    <span>{ev.automations.edges.length}{ev.automations.pageInfo.hasNextPage ? '+' : ''} automation{ev.automations.edges.length === 1 && !ev.automations.pageInfo.hasNextPage ? '' : 's'}</span>
+                    {/* One automation is read per event (GraphQL cost limits): enough to tell none, one or several. */}
+                    <span>{ev.automations.edges.length === 0 ? 'no automations' : ev.automations.pageInfo.hasNextPage ? '2+ automations' : '1 automation'}</span>
                     <span className="muted">updated {when(ev.updatedAt)}</span>
                   </div>
                 </Link>
