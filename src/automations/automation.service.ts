@@ -45,7 +45,9 @@ const toConnections = (list: AutomationConnectionInput[] | undefined): Connectio
 
 const triggerOf = (steps: Step[]): string | null => {
   const t = steps.find((s) => s.key === 'trigger');
-  return t && typeof t.event === 'string' ? t.event.slice(0, 80) : null;
+  // The column holds 80 characters as PostgreSQL counts them (code points); a longer name is no
+  // event's name anyway (an issue says so), and a cut must not split a surrogate pair.
+  return t && typeof t.event === 'string' ? Array.from(t.event).slice(0, 80).join('') : null;
 };
 
 /**
