@@ -31,7 +31,7 @@ it('a server started by npm shuts down when its npm parent is SIGKILLed', async 
   await until(async () => /^\d+\n/.test(out), Boolean, 10_000, 'server pid printed');
   const serverPid = Number(out.split('\n')[0]);
   // Let it boot (it listens on a random port; being alive after boot is what matters here).
-  await until(async () => out.includes('first start'), Boolean, 30_000, 'server started');
+  await until(async () => /first start/i.test(out), Boolean, 30_000, 'server started');
   expect(alive(serverPid)).toBe(true);
 
   try {
