@@ -47,7 +47,7 @@ export class Migration20261205000001_event_sends_partitioned extends Migration {
         email varchar(320),
         data jsonb not null,
         "timestamp" timestamptz(3) not null,
-        status varchar(16) not null check (status in ('accepted', 'rejected', 'processed', 'failed')),
+        status varchar(16) not null constraint event_sends_status_check check (status in ('accepted', 'rejected', 'processed', 'failed')),
         errors jsonb,
         failure_reason text,
         idempotency_key varchar(256),
