@@ -103,15 +103,16 @@ export async function maintainSendPartitions(pool: pg.Pool, opts: MaintenanceOpt
       );
       for (const s of strays.rows) if (Number(s.day) >= keepFrom) wanted.add(Number(s.day));
 
+      let movedOut = 0;
       for (const day of [...wanted].sort((a, b) => a - b)) {
         const name = partitionName(day);
         if (existing.has(name)) continue;
         await inTx(client, async () => {
           await client.query(`create table ${name} (like event_sends including defaults including constraints) with (fillfactor = 50)`);
-          await client.query(
+          movedOut += (await client.query(
             `with moved as (delete from ${DEFAULT_PARTITION} where id >= $1::uuid and id < $2::uuid returning *) insert into ${name} select * from moved`,
             [uuidAt(day), uuidAt(day + DAY_MS)],
-          );
+          )).rowCount ?? 0;
           await client.query(`alter table event_sends attach partition ${name} for values from ('${uuidAt(day)}') to ('${uuidAt(day + DAY_MS)}')`);
         });
         result.created.push(name);
@@ -130,6 +131,10 @@ export async function maintainSendPartitions(pool: pg.Pool, opts: MaintenanceOpt
         );
         result.deletedFromDefault = del.rowCount ?? 0;
       }
+      // Rows moved or deleted out of the default partition leave dead entries in its indexes, and
+      // every history page descends that index: without a VACUUM each page would walk them (measured:
+      // 330,000 moved rows made history pages ~10x slower until vacuumed).
+      if (movedOut || result.deletedFromDefault) await client.query(`vacuum (analyze) ${DEFAULT_PARTITION}`);
       return result;
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MAINTENANCE_LOCK]).catch(() => {});
