@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, installCleanup, runLoad, sleep } from './lib/children.js';
 import { cpuDiff, cpuSnapshot, sampleRss } from './lib/proc.js';
+import { dbUrl } from './lib/db.js';
 import { startProduct } from './lib/product.js';
 import { upsertSection } from './lib/sections.js';
 import { prepareApp } from './lib/snapshot.js';
@@ -70,6 +71,18 @@ try {
            to_timestamp(ms / 1000.0), case when i % 20 > 1 then to_timestamp(ms / 1000.0 + 1) end
       from (select i, (extract(epoch from now()) * 1000)::bigint - ($3::bigint - i) * 250 as ms, md5(i::text) as h
               from generate_series(1, $3::bigint) as i) s`, [orgId, defId, seedN]);
+  // A partitioned event_sends (issue 23, item 3): the seed's earlier days landed in the default
+  // partition (the server here is role api, which runs no maintenance). Move them into their day
+  // partitions as the worker's maintenance job would have had them, so the reads see the layout of
+  // a running installation. Builds without the job skip this.
+  const partitions = await import(path.join(APP.dir, 'dist', 'src', 'sends', 'partitions.js')).catch(() => null);
+  if (partitions?.maintainSendPartitions) {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: dbUrl(srv.dbName), max: 1 });
+    const r = await partitions.maintainSendPartitions(pool);
+    await pool.end();
+    console.error(`partitions: created ${r.created.join(', ') || 'none'}`);
+  }
   await srv.query('analyze event_sends');
   const seedSecs = (Date.now() - t0) / 1000;
   console.error(`seeded ${seedN} sends in ${seedSecs.toFixed(1)} s`);

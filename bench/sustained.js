@@ -115,7 +115,8 @@ try {
     pids.api2 = api2.pid;
     urls.push(`http://127.0.0.1:${p2}/v1/events/send`);
     for (const i of [1, 2]) {
-      const w = await startExtra({ repoRoot: APP.dir, dbName, role: 'worker', logFile: path.join(TMP, `worker-${i}.log`) });
+      // METRICS_PORT=0: each worker's /metrics listener on a free port (two workers cannot share the default 9464)
+      const w = await startExtra({ repoRoot: APP.dir, dbName, role: 'worker', env: { METRICS_PORT: '0' }, logFile: path.join(TMP, `worker-${i}.log`) });
       extras.push(w);
       pids[`worker${i}`] = w.pid;
     }

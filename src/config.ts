@@ -63,6 +63,8 @@ export interface Config {
   readonly metricsPort: number;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
+  /** Sends older than this many days are dropped a whole day-partition at a time (src/sends/partitions.ts); unset = kept forever. */
+  readonly sendRetentionDays?: number;
 }
 
 export class ConfigError extends Error {}
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerThreadNice: int(env, 'WORKER_THREAD_NICE', 10, 0, 19),
     metricsPort: int(env, 'METRICS_PORT', 9464, 0, 65535),
     metricsToken: env.METRICS_TOKEN || undefined,
+    sendRetentionDays: env.SEND_RETENTION_DAYS ? int(env, 'SEND_RETENTION_DAYS', 0, 1, 100_000) : undefined,
     ...overrides,
   };
   // Node refuses a headers timeout longer than the whole-request timeout.

@@ -3,6 +3,7 @@
  * It imports no ORM, HTTP or GraphQL module, so src/worker-thread.ts can run it in a thread.
  */
 import { startAutomationWorker } from './automations/automation.worker.js';
+import { startPartitionMaintenance } from './sends/partitions.js';
 import { startSendWorker } from './sends/send.worker.js';
 import type { WorkerDeps } from './shared/context.js';
 
@@ -11,7 +12,12 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
-const STARTERS: ((deps: WorkerDeps) => Promise<{ stop(): Promise<void> }>)[] = [startSendWorker, startAutomationWorker];
+const STARTERS: ((deps: WorkerDeps) => Promise<{ stop(): Promise<void> }>)[] = [
+  // first: a started worker has today's and the next days' send partitions (and retention applied)
+  startPartitionMaintenance,
+  startSendWorker,
+  startAutomationWorker,
+];
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const started: { stop(): Promise<void> }[] = [];
