@@ -14,6 +14,7 @@ import { contactRoutes } from './contacts/contact.routes.js';
 import { ContactResolver } from './contacts/contact.resolver.js';
 import { sendRoutes } from './sends/send.routes.js';
 import { SendResolver } from './sends/send.resolver.js';
+import { SendValidateResolver } from './sends/send.dry-run.resolver.js';
 import { sendsFeature } from './sends/send.feature.js';
 
 /** Queues, and what an HTTP-serving process starts (the job side is src/workers.ts). */
@@ -32,4 +33,4 @@ export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver];

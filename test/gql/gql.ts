@@ -34,6 +34,8 @@ type Documents = {
     "\n  mutation DeleteEvent($id: ID!) {\n    deleteEvent(id: $id) { object id deleted }\n  }\n": typeof types.DeleteEventDocument,
     "\n  query Events($first: Int, $after: String, $last: Int, $before: String, $search: String) {\n    events(first: $first, after: $after, last: $last, before: $before, search: $search) {\n      edges { cursor node { ...EventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.EventsDocument,
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": typeof types.EventDocument,
+    "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": typeof types.ValidateEventDocument,
+    "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": typeof types.ValidateEventQueryDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": typeof types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": typeof types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.SendsDocument,
@@ -60,6 +62,8 @@ const documents: Documents = {
     "\n  mutation DeleteEvent($id: ID!) {\n    deleteEvent(id: $id) { object id deleted }\n  }\n": types.DeleteEventDocument,
     "\n  query Events($first: Int, $after: String, $last: Int, $before: String, $search: String) {\n    events(first: $first, after: $after, last: $last, before: $before, search: $search) {\n      edges { cursor node { ...EventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.EventsDocument,
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": types.EventDocument,
+    "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": types.ValidateEventDocument,
+    "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": types.ValidateEventQueryDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.SendsDocument,
@@ -160,6 +164,14 @@ export function graphql(source: "\n  query Events($first: Int, $after: String, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n"): (typeof documents)["\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"): (typeof documents)["\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"): (typeof documents)["\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
