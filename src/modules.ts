@@ -7,6 +7,8 @@ import type { NonEmptyArray } from 'type-graphql';
 import type { Deps } from './shared/context.js';
 import { eventRoutes } from './events/event.routes.js';
 import { EventResolver } from './events/event.resolver.js';
+import { eventVersionRoutes } from './events/event.versions.routes.js';
+import { EventVersionsResolver } from './events/event.versions.resolver.js';
 import { automationsFeature } from './automations/automation.feature.js';
 import { AutomationResolver, EventAutomationsResolver } from './automations/automation.resolver.js';
 import { automationRoutes } from './automations/automation.routes.js';
@@ -30,7 +32,7 @@ export const FEATURES: Feature[] = [sendsFeature, automationsFeature];
 
 export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 
-export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes];
+export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes, eventVersionRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver, EventVersionsResolver];

@@ -10,6 +10,7 @@ import { eventRefText, findEventDefinition, type EventRef } from '../shared/even
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
 import { DEFAULT_CONVERSION, EventDefinition, type ConversionDef, type FieldDef } from './event.entity.js';
 import type { ConversionInput, CreateEventInput, EventSchemaInput, UpdateEventInput } from './event.inputs.js';
+import { applyFields, recordVersion } from './event.versions.js';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
@@ -82,6 +83,7 @@ export async function createEvent(em: EntityManager, org: OrgRef, input: CreateE
     fields,
     conversion,
   });
+  recordVersion(em, def);
   try {
     await em.flush();
   } catch (err) {
@@ -112,7 +114,7 @@ export function listEventsStatement(search: boolean, op: '<' | '>' | '', order: 
     if (op) where.push(`id ${op} $${++n}`);
     st = {
       name: `events_list_${key}`,
-      text: `select id, name, description, fields, conversion, round(date_part('epoch', created_at) * 1000) as created_ms,
+      text: `select id, name, description, fields, conversion, version, round(date_part('epoch', created_at) * 1000) as created_ms,
                round(date_part('epoch', updated_at) * 1000) as updated_ms
              from event_definitions where ${where.join(' and ')} order by id ${order} limit $2`,
     };
@@ -127,6 +129,7 @@ interface EventRow {
   description: string | null;
   fields: FieldDef[];
   conversion: ConversionDef;
+  version: number;
   created_ms: number;
   updated_ms: number;
 }
@@ -173,6 +176,7 @@ async function queryEvents(em: EntityManager, org: OrgRef, opts: { page: PageArg
       description: row.description,
       fields: row.fields,
       conversion: row.conversion,
+      version: row.version,
       createdAt: new Date(row.created_ms),
       updatedAt: new Date(row.updated_ms),
       deletedAt: null,
@@ -187,7 +191,7 @@ export async function updateEvent(em: EntityManager, org: OrgRef, idOrName: stri
   // An omitted conversion stays, but must still fit a new schema; enabled:false clears it.
   const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
   if (input.description !== undefined) def.description = input.description;
-  def.fields = fields;
+  applyFields(em, def, fields);
   def.conversion = conversion;
   def.updatedAt = new Date();
   await em.flush();

@@ -36,6 +36,8 @@ type Documents = {
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": typeof types.EventDocument,
     "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": typeof types.ValidateEventDocument,
     "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": typeof types.ValidateEventQueryDocument,
+    "\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.EventVersionsDocument,
+    "\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n": typeof types.SendVersionsDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": typeof types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": typeof types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.SendsDocument,
@@ -64,6 +66,8 @@ const documents: Documents = {
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": types.EventDocument,
     "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": types.ValidateEventDocument,
     "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": types.ValidateEventQueryDocument,
+    "\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.EventVersionsDocument,
+    "\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n": types.SendVersionsDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.SendsDocument,
@@ -172,6 +176,14 @@ export function graphql(source: "\n  mutation ValidateEvent($input: SendEventInp
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"): (typeof documents)["\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n"): (typeof documents)["\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -11,3 +11,22 @@ export const ValidateEventQueryDoc = graphql(`
     validateEvent(input: $input) { valid errors { field message } }
   }
 `);
+
+export const EventVersionsDoc = graphql(`
+  query EventVersions($name: String!, $first: Int, $after: String) {
+    event(name: $name) {
+      id
+      version
+      versions(first: $first, after: $after) {
+        edges { cursor node { version schema { fields { name type required } } createdAt } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }
+  }
+`);
+
+export const SendVersionsDoc = graphql(`
+  query SendVersions($filter: SendsFilter) {
+    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }
+  }
+`);
