@@ -9,6 +9,7 @@ import { eventRoutes } from './events/event.routes.js';
 import { EventResolver } from './events/event.resolver.js';
 import { eventVersionRoutes } from './events/event.versions.routes.js';
 import { EventVersionsResolver } from './events/event.versions.resolver.js';
+import { EventPreviewResolver } from './events/event.preview.resolver.js';
 import { automationsFeature } from './automations/automation.feature.js';
 import { AutomationResolver, EventAutomationsResolver } from './automations/automation.resolver.js';
 import { automationRoutes } from './automations/automation.routes.js';
@@ -35,4 +36,4 @@ export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes, eventVersionRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver, EventVersionsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver, EventVersionsResolver, EventPreviewResolver];

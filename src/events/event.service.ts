@@ -20,7 +20,7 @@ export const eventHooks: {
   afterSchemaChange: Array<(em: EntityManager, org: OrgRef, def: EventDefinition) => Promise<void>>;
 } = { beforeDelete: [], afterSchemaChange: [] };
 
-const toFields = (schema?: EventSchemaInput): FieldDef[] =>
+export const toFields = (schema?: EventSchemaInput): FieldDef[] =>
   (schema?.fields ?? []).map((f) => ({ name: f.name, type: f.type, required: f.required ?? false }));
 
 /** Check a conversion against the field list; returns the stored shape. Errors are the public API's 400s. */

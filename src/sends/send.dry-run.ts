@@ -5,18 +5,14 @@
  */
 import type { Deps, OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
+import { parseFlag } from '../shared/query-flags.js';
 import type { Naming } from '../shared/validation.js';
 import { existingContacts } from '../contacts/contact.service.js';
 import { describeErrors, type FieldError } from './data-validator.js';
 import { prepareItem, type ItemOutcome } from './send.service.js';
 
-/** `?dry_run=` as REST passes it: true/1 or false/0 (anything else is a 400). */
-export function parseDryRun(value: unknown, name = 'dry_run'): boolean {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v === 'false' || v === '0' || v === false) return false;
-  if (v === 'true' || v === '1' || v === '' || v === true) return true;
-  throw new AppError('validation_error', `${name} must be a boolean value`);
-}
+/** `?dry_run=` as REST passes it (see shared/query-flags.ts). */
+export const parseDryRun = (value: unknown): boolean => parseFlag(value, 'dry_run');
 
 /** The outcome of checking one send without recording it. */
 export async function checkSends(deps: Deps, org: OrgRef, items: unknown[], naming: Naming): Promise<ItemOutcome[]> {

@@ -30,3 +30,22 @@ export const SendVersionsDoc = graphql(`
     sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }
   }
 `);
+
+export const PreviewEventUpdateDoc = graphql(`
+  mutation PreviewEventUpdate($id: ID!, $input: UpdateEventInput!) {
+    previewEventUpdate(id: $id, input: $input) {
+      event { id version schema { fields { name type required } } }
+      changes { field change from to }
+      automations { id name status issues { step path reason message } }
+      sendsChecked
+      sendsRejected
+      examples { sendId errors { field message } }
+    }
+  }
+`);
+
+export const ForceUpdateEventDoc = graphql(`
+  mutation ForceUpdateEvent($id: ID!, $input: UpdateEventInput!, $force: Boolean) {
+    updateEvent(id: $id, input: $input, force: $force) { id version }
+  }
+`);
