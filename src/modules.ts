@@ -13,6 +13,7 @@ import { EventPreviewResolver } from './events/event.preview.resolver.js';
 import { automationsFeature } from './automations/automation.feature.js';
 import { AutomationResolver, EventAutomationsResolver } from './automations/automation.resolver.js';
 import { automationRoutes } from './automations/automation.routes.js';
+import { AutomationTestResolver, automationTestRoutes } from './automations/automation.test-run.js';
 import { contactRoutes } from './contacts/contact.routes.js';
 import { ContactResolver } from './contacts/contact.resolver.js';
 import { sendRoutes } from './sends/send.routes.js';
@@ -33,7 +34,7 @@ export const FEATURES: Feature[] = [sendsFeature, automationsFeature];
 
 export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 
-export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes, eventVersionRoutes];
+export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes, eventVersionRoutes, automationTestRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver, EventVersionsResolver, EventPreviewResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver, EventVersionsResolver, EventPreviewResolver, AutomationTestResolver];

@@ -49,3 +49,9 @@ export const ForceUpdateEventDoc = graphql(`
     updateEvent(id: $id, input: $input, force: $force) { id version }
   }
 `);
+
+export const TestAutomationDoc = graphql(`
+  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {
+    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }
+  }
+`);
