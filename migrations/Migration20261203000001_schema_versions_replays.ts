@@ -10,7 +10,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   itself; `schema_version` is in no index, so the worker's processing update stays HOT.
  * - `event_definition_versions` keeps each version's field list (version 1 backfilled).
  * - `event_replays` is a replay's progress: the job resumes after `cursor` (the last send id it
- *   finished) when it is restarted, so a killed worker loses at most the batch in hand.
+ *   finished) when it is restarted, so a killed worker loses at most the batch in hand; a lease
+ *   (owner, until) says which worker drives it, and an expired lease is taken over.
  */
 export class Migration20261203000001_schema_versions_replays extends Migration {
   override async up(): Promise<void> {
@@ -43,12 +44,16 @@ export class Migration20261203000001_schema_versions_replays extends Migration {
         accepted int not null default 0,
         still_rejected int not null default 0,
         cursor uuid,
+        -- the worker driving it, until when (renewed every batch; an expired lease is taken over)
+        lease_owner uuid,
+        lease_until timestamptz(3),
         error text,
         created_at timestamptz(3) not null default now(),
         updated_at timestamptz(3) not null default now(),
         finished_at timestamptz(3)
       );
       create index event_replays_org_id on event_replays (organization_id, id);
+      create index event_replays_running on event_replays (lease_until) where status = 'running';
     `);
   }
 

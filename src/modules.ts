@@ -20,6 +20,9 @@ import { sendRoutes } from './sends/send.routes.js';
 import { SendResolver } from './sends/send.resolver.js';
 import { SendValidateResolver } from './sends/send.dry-run.resolver.js';
 import { sendsFeature } from './sends/send.feature.js';
+import { replaysFeature } from './sends/replay.feature.js';
+import { replayRoutes } from './sends/replay.routes.js';
+import { ReplayResolver } from './sends/replay.resolver.js';
 
 /** Queues, and what an HTTP-serving process starts (the job side is src/workers.ts). */
 export interface Feature {
@@ -30,11 +33,11 @@ export interface Feature {
   stop?(deps: Deps): Promise<void> | void;
 }
 
-export const FEATURES: Feature[] = [sendsFeature, automationsFeature];
+export const FEATURES: Feature[] = [sendsFeature, automationsFeature, replaysFeature];
 
 export type RestModule = FastifyPluginAsync<{ deps: Deps }>;
 
-export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes, eventVersionRoutes, automationTestRoutes];
+export const REST_MODULES: RestModule[] = [eventRoutes, sendRoutes, contactRoutes, automationRoutes, eventVersionRoutes, automationTestRoutes, replayRoutes];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver, EventVersionsResolver, EventPreviewResolver, AutomationTestResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [EventResolver, SendResolver, ContactResolver, AutomationResolver, EventAutomationsResolver, SendValidateResolver, EventVersionsResolver, EventPreviewResolver, AutomationTestResolver, ReplayResolver];

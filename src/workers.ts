@@ -4,6 +4,7 @@
  */
 import { startAutomationWorker } from './automations/automation.worker.js';
 import { startSendWorker } from './sends/send.worker.js';
+import { startReplayWorker } from './sends/replay.runner.js';
 import type { WorkerDeps } from './shared/context.js';
 
 export interface Workers {
@@ -11,7 +12,7 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
-const STARTERS: ((deps: WorkerDeps) => Promise<{ stop(): Promise<void> }>)[] = [startSendWorker, startAutomationWorker];
+const STARTERS: ((deps: WorkerDeps) => Promise<{ stop(): Promise<void> }>)[] = [startSendWorker, startAutomationWorker, startReplayWorker];
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
   const started: { stop(): Promise<void> }[] = [];

@@ -41,6 +41,8 @@ type Documents = {
     "\n  mutation PreviewEventUpdate($id: ID!, $input: UpdateEventInput!) {\n    previewEventUpdate(id: $id, input: $input) {\n      event { id version schema { fields { name type required } } }\n      changes { field change from to }\n      automations { id name status issues { step path reason message } }\n      sendsChecked\n      sendsRejected\n      examples { sendId errors { field message } }\n    }\n  }\n": typeof types.PreviewEventUpdateDocument,
     "\n  mutation ForceUpdateEvent($id: ID!, $input: UpdateEventInput!, $force: Boolean) {\n    updateEvent(id: $id, input: $input, force: $force) { id version }\n  }\n": typeof types.ForceUpdateEventDocument,
     "\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n": typeof types.TestAutomationDocument,
+    "\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n": typeof types.ReplaySendsDocument,
+    "\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n": typeof types.ReplayDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": typeof types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": typeof types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.SendsDocument,
@@ -74,6 +76,8 @@ const documents: Documents = {
     "\n  mutation PreviewEventUpdate($id: ID!, $input: UpdateEventInput!) {\n    previewEventUpdate(id: $id, input: $input) {\n      event { id version schema { fields { name type required } } }\n      changes { field change from to }\n      automations { id name status issues { step path reason message } }\n      sendsChecked\n      sendsRejected\n      examples { sendId errors { field message } }\n    }\n  }\n": types.PreviewEventUpdateDocument,
     "\n  mutation ForceUpdateEvent($id: ID!, $input: UpdateEventInput!, $force: Boolean) {\n    updateEvent(id: $id, input: $input, force: $force) { id version }\n  }\n": types.ForceUpdateEventDocument,
     "\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n": types.TestAutomationDocument,
+    "\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n": types.ReplaySendsDocument,
+    "\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n": types.ReplayDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.SendsDocument,
@@ -202,6 +206,14 @@ export function graphql(source: "\n  mutation ForceUpdateEvent($id: ID!, $input:
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n"): (typeof documents)["\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n"): (typeof documents)["\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n"): (typeof documents)["\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -55,3 +55,15 @@ export const TestAutomationDoc = graphql(`
     testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }
   }
 `);
+
+export const ReplaySendsDoc = graphql(`
+  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {
+    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }
+  }
+`);
+
+export const ReplayDoc = graphql(`
+  query Replay($id: ID!) {
+    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }
+  }
+`);
