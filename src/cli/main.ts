@@ -11,6 +11,8 @@ import { Command, CommanderError } from 'commander';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiKey } from '../auth/api-key.entity.js';
 import type { Organization } from '../auth/organization.entity.js';
+import { registerImportCommand } from './import.js';
+import { registerReplayCommand } from './replay.js';
 
 // Everything written to process.stdout by anyone but `out` (MikroORM's migrator, stray console.log) goes to stderr.
 const writeStdout = process.stdout.write.bind(process.stdout);
@@ -153,6 +155,9 @@ export function buildProgram(): Command {
       if (opts.json) out(JSON.stringify({ id: k.id, revoked_at: iso(k.revokedAt) }));
       else out(`Revoked API key ${k.id} (${k.tokenPrefix}…) at ${iso(k.revokedAt)}.`);
     });
+
+  registerReplayCommand(program, out);
+  registerImportCommand(program, out);
 
   return program;
 }
