@@ -13,6 +13,7 @@ import { Migration20261128000001_event_sends_hot_updates } from './Migration2026
 import { Migration20261201000001_automation_checked_against } from './Migration20261201000001_automation_checked_against.js';
 import { Migration20261201000002_contact_fields } from './Migration20261201000002_contact_fields.js';
 import { Migration20261205000001_event_sends_partitioned } from './Migration20261205000001_event_sends_partitioned.js';
+import { Migration20261206000001_schema_versions_replays } from './Migration20261206000001_schema_versions_replays.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000001_automation_checked_against', class: Migration20261201000001_automation_checked_against },
   { name: 'Migration20261201000002_contact_fields', class: Migration20261201000002_contact_fields },
   { name: 'Migration20261205000001_event_sends_partitioned', class: Migration20261205000001_event_sends_partitioned },
+  { name: 'Migration20261206000001_schema_versions_replays', class: Migration20261206000001_schema_versions_replays },
 ];

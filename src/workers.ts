@@ -5,6 +5,7 @@
 import { startAutomationWorker } from './automations/automation.worker.js';
 import { startPartitionMaintenance } from './sends/partitions.js';
 import { startSendWorker } from './sends/send.worker.js';
+import { startReplayWorker } from './sends/replay.runner.js';
 import type { WorkerDeps } from './shared/context.js';
 
 export interface Workers {
@@ -17,6 +18,7 @@ const STARTERS: ((deps: WorkerDeps) => Promise<{ stop(): Promise<void> }>)[] = [
   startPartitionMaintenance,
   startSendWorker,
   startAutomationWorker,
+  startReplayWorker,
 ];
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {

@@ -12,6 +12,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiKey } from '../auth/api-key.entity.js';
 import type { Organization } from '../auth/organization.entity.js';
 import type { Deps } from '../shared/context.js';
+import { registerImportCommand } from './import.js';
+import { registerReplayCommand } from './replay.js';
 
 // Everything written to process.stdout by anyone but `out` (MikroORM's migrator, stray console.log) goes to stderr.
 const writeStdout = process.stdout.write.bind(process.stdout);
@@ -172,6 +174,9 @@ export function buildProgram(): Command {
       if (opts.json) out(JSON.stringify({ deleted: erased.map((c) => ({ id: c.id, organization_id: c.organizationId })) }));
       else out(erased.map((c) => `Erased contact ${c.id} (organization ${c.organizationId}).`).join('\n'));
     });
+
+  registerReplayCommand(program, out);
+  registerImportCommand(program, out);
 
   return program;
 }

@@ -11,6 +11,8 @@ export interface LiveDefinition {
   id: string;
   name: string;
   fields: FieldDef[];
+  /** Schema version the fields are (recorded on every send validated against them). */
+  version: number;
 }
 
 /**
@@ -27,7 +29,7 @@ async function loadLiveDefinition(deps: Deps, orgId: string, name: string, key: 
   const since = deps.caches.events.version;
   const r = await deps.pool.query<LiveDefinition>({
     name: 'event_def_lookup',
-    text: 'select id, name, fields from event_definitions where organization_id = $1 and name = $2 and deleted_at is null',
+    text: 'select id, name, fields, version from event_definitions where organization_id = $1 and name = $2 and deleted_at is null',
     values: [orgId, name],
   });
   const def = r.rows[0] ?? null;

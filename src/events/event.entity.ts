@@ -30,7 +30,7 @@ export const DEFAULT_CONVERSION: ConversionDef = Object.freeze({
 @Entity({ tableName: 'event_definitions' })
 @Index({ properties: ['organization', 'id'] })
 export class EventDefinition {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'description' | 'fields' | 'conversion' | 'deletedAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'description' | 'fields' | 'conversion' | 'deletedAt' | 'version';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -49,6 +49,10 @@ export class EventDefinition {
 
   @Property({ type: 'json' })
   conversion: ConversionDef = { ...DEFAULT_CONVERSION };
+
+  /** Schema version: 1 at creation, +1 for every update that changes the field list (event.versions.ts). */
+  @Property({ type: 'integer' })
+  version: number = 1;
 
   @Property({ type: 'datetime', length: 3 })
   createdAt: Date = new Date();

@@ -5,7 +5,8 @@ import { relayToPage } from '../shared/pagination.js';
 import { toConnection } from '../shared/relay.js';
 import { invalidateOrgEvents } from './event.cache.js';
 import { CreateEventInput, UpdateEventInput } from './event.inputs.js';
-import { createEvent, deleteEvent, getEvent, listEvents, updateEvent } from './event.service.js';
+import { createEvent, deleteEvent, getEvent, listEvents } from './event.service.js';
+import { updateEventSafely } from './event.preview.js';
 import { DeleteEventResult, EventConnection, EventDefinitionType, eventToGraphQL } from './event.types.js';
 
 @ArgsType()
@@ -46,8 +47,9 @@ export class EventResolver {
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateEventInput) input: UpdateEventInput,
     @Ctx() ctx: GraphQLContext,
+    @Arg('force', () => Boolean, { nullable: true, description: 'Save a schema change that breaks enabled automations, disabling them' }) force?: boolean,
   ) {
-    return eventToGraphQL(await updateEvent(ctx.em, ctx.org, id, input, (o) => invalidateOrgEvents(ctx.deps, o)));
+    return eventToGraphQL(await updateEventSafely(ctx.em, ctx.org, id, input, { force: force ?? false, config: ctx.deps.config, onChange: (o) => invalidateOrgEvents(ctx.deps, o) }));
   }
 
   @Mutation(() => DeleteEventResult)

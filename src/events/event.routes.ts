@@ -6,7 +6,10 @@ import { parseListQuery, restList } from '../shared/pagination.js';
 import { validateInput } from '../shared/validation.js';
 import { invalidateOrgEvents } from './event.cache.js';
 import { CreateEventInput, UpdateEventInput } from './event.inputs.js';
-import { createEvent, deleteEvent, getEvent, listEvents, updateEvent } from './event.service.js';
+import { createEvent, deleteEvent, getEvent, listEvents } from './event.service.js';
+import { parseFlag } from '../shared/query-flags.js';
+import { previewEventUpdate, updateEventSafely } from './event.preview.js';
+import { previewToRest } from './event.preview.types.js';
 import { eventToRest } from './event.types.js';
 
 const fieldSchema = {
@@ -66,9 +69,12 @@ export const eventRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { dep
     return eventToRest(await getEvent(em(), req.org!, (req.params as { id: string }).id));
   });
 
-  app.patch('/events/:id', { schema: { tags, summary: 'Update Event', params: idParamSchema, body: updateBody } }, async (req) => {
+  app.patch('/events/:id', { schema: { tags, summary: 'Update Event (?dry_run=true previews the impact; ?force=true disables the enabled automations it breaks)', params: idParamSchema, body: updateBody } }, async (req) => {
     const input = await validateInput(UpdateEventInput, req.body);
-    return eventToRest(await updateEvent(em(), req.org!, (req.params as { id: string }).id, input, onChange));
+    const q = req.query as Record<string, unknown>;
+    const id = (req.params as { id: string }).id;
+    if (parseFlag(q.dry_run, 'dry_run')) return previewToRest(await previewEventUpdate(em(), req.org!, id, input, deps.config));
+    return eventToRest(await updateEventSafely(em(), req.org!, id, input, { force: parseFlag(q.force, 'force'), config: deps.config, onChange }));
   });
 
   app.delete('/events/:id', { schema: { tags, summary: 'Delete Event', params: idParamSchema } }, async (req) => {

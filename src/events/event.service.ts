@@ -10,6 +10,7 @@ import { eventRefText, findEventDefinition, type EventRef } from '../shared/even
 import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
 import { DEFAULT_CONVERSION, EventDefinition, type ConversionDef, type FieldDef } from './event.entity.js';
 import type { ConversionInput, CreateEventInput, EventSchemaInput, UpdateEventInput } from './event.inputs.js';
+import { applyFields, recordVersion } from './event.versions.js';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
@@ -39,7 +40,7 @@ export async function lockEventName(em: EntityManager, orgId: string, names: Rea
   }
 }
 
-const toFields = (schema?: EventSchemaInput): FieldDef[] =>
+export const toFields = (schema?: EventSchemaInput): FieldDef[] =>
   (schema?.fields ?? []).map((f) => ({ name: f.name, type: f.type, required: f.required ?? false }));
 
 /** Check a conversion against the field list; returns the stored shape. Errors are the public API's 400s. */
@@ -100,13 +101,15 @@ export async function createEvent(em: EntityManager, org: OrgRef, input: CreateE
     // Under the name's lock: an automation being checked against "no event of this name" commits first.
     def = await em.transactional(async (tx) => {
       await lockEventName(tx, org.id, [input.name], 'exclusive');
-      return tx.create(EventDefinition, {
+      const created = tx.create(EventDefinition, {
         organization: org.id,
         name: input.name,
         description: input.description ?? null,
         fields,
         conversion,
       });
+      recordVersion(tx, created); // version 1
+      return created;
     });
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) {
@@ -137,7 +140,7 @@ export function listEventsStatement(search: boolean, op: '<' | '>' | '', order: 
     if (op) where.push(`id ${op} $${++n}`);
     st = {
       name: `events_list_${key}`,
-      text: `select id, name, description, fields, conversion, round(date_part('epoch', created_at) * 1000) as created_ms,
+      text: `select id, name, description, fields, conversion, version, round(date_part('epoch', created_at) * 1000) as created_ms,
                round(date_part('epoch', updated_at) * 1000) as updated_ms
              from event_definitions where ${where.join(' and ')} order by id ${order} limit $2`,
     };
@@ -152,6 +155,7 @@ interface EventRow {
   description: string | null;
   fields: FieldDef[];
   conversion: ConversionDef;
+  version: number;
   created_ms: number;
   updated_ms: number;
 }
@@ -198,6 +202,7 @@ async function queryEvents(em: EntityManager, org: OrgRef, opts: { page: PageArg
       description: row.description,
       fields: row.fields,
       conversion: row.conversion,
+      version: row.version,
       createdAt: new Date(row.created_ms),
       updatedAt: new Date(row.updated_ms),
       deletedAt: null,
@@ -222,7 +227,7 @@ export async function updateEvent(em: EntityManager, org: OrgRef, idOrName: stri
     // An omitted conversion stays, but must still fit a new schema; enabled:false clears it.
     const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
     if (input.description !== undefined) def.description = input.description;
-    def.fields = fields;
+    applyFields(tx, def, fields); // the next schema version when the fields differ
     def.conversion = conversion;
     def.updatedAt = new Date();
     return def;

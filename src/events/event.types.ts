@@ -1,6 +1,6 @@
 /** GraphQL output types for definitions and the REST mapping (one place for each transport's shape). */
 import { DateTimeISOResolver } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../shared/relay.js';
 import type { EventDefinition } from './event.entity.js';
 import { FieldType } from './event.inputs.js';
@@ -32,6 +32,7 @@ export class EventDefinitionType {
   @Field(() => String, { nullable: true }) description!: string | null;
   @Field(() => EventSchema) schema!: EventSchema;
   @Field(() => Conversion) conversion!: Conversion;
+  @Field(() => Int, { description: 'Schema version: 1 at creation, +1 for every update that changes the schema' }) version!: number;
   @Field(() => DateTimeISOResolver) createdAt!: Date;
   @Field(() => DateTimeISOResolver) updatedAt!: Date;
 }
@@ -57,6 +58,7 @@ export function eventToGraphQL(d: EventDefinition): EventDefinitionType {
       currencyField: d.conversion.currency_field,
       currencies: d.conversion.currencies,
     },
+    version: d.version,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
@@ -74,6 +76,7 @@ export function eventToRest(d: EventDefinition) {
       currency_field: d.conversion.currency_field,
       currencies: d.conversion.currencies,
     },
+    version: d.version,
     created_at: d.createdAt.toISOString(),
     updated_at: d.updatedAt.toISOString(),
   };

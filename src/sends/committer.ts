@@ -66,6 +66,8 @@ export interface SendRow {
   /** JSON text of FieldError[] for rejected sends */
   errors: string | null;
   idempotencyKey: string | null;
+  /** The definition's schema version the data was validated against. */
+  schemaVersion: number;
 }
 
 /** The Idempotency-Key record covering a whole request; committed with its sends. */
@@ -98,7 +100,7 @@ export interface CommitterOptions {
 }
 
 /**
- * The multi-row insert of a batch's sends; its 11 parameters start after `offset`. ROWS FROM zips
+ * The multi-row insert of a batch's sends; its 12 parameters start after `offset`. ROWS FROM zips
  * the columns in order (like a multi-argument unnest). `data` and `errors` come as ONE jsonb array
  * each instead of jsonb[] arrays: pg writes an array parameter as a literal, escaping every element
  * with two regex replaces and `+=`, and a JSON document is the one element full of characters to
@@ -111,10 +113,10 @@ const insertSends = (offset: number) => {
   const p = (i: number, type: string) => `unnest($${offset + i}::${type}[])`;
   const j = (i: number) => `jsonb_array_elements($${offset + i}::jsonb)`;
   return `insert into event_sends
-  (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, idempotency_key)
-  select i, o, d, n, c, e, j, t, s, nullif(r, 'null'::jsonb), k
+  (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, idempotency_key, schema_version)
+  select i, o, d, n, c, e, j, t, s, nullif(r, 'null'::jsonb), k, v
   from rows from (${p(1, 'uuid')}, ${p(2, 'uuid')}, ${p(3, 'uuid')}, ${p(4, 'text')}, ${p(5, 'uuid')}, ${p(6, 'text')}, ${j(7)},
-                  ${p(8, 'timestamptz')}, ${p(9, 'text')}, ${j(10)}, ${p(11, 'text')}) as x(i, o, d, n, c, e, j, t, s, r, k)`;
+                  ${p(8, 'timestamptz')}, ${p(9, 'text')}, ${j(10)}, ${p(11, 'text')}, ${p(12, 'int')}) as x(i, o, d, n, c, e, j, t, s, r, k, v)`;
 };
 const INSERT_SENDS = insertSends(0);
 
@@ -147,6 +149,7 @@ const sendValues = (rows: SendRow[]): unknown[] => [
   pgArray(rows, (s) => s.id), pgArray(rows, (s) => s.orgId), pgArray(rows, (s) => s.definitionId), pgArray(rows, (s) => s.eventName),
   pgArray(rows, (s) => s.contactId), pgArray(rows, (s) => s.email), jsonArray(rows, (s) => s.data), pgArray(rows, (s) => s.timestamp),
   pgArray(rows, (s) => s.status), jsonArray(rows, (s) => s.errors), pgArray(rows, (s) => s.idempotencyKey),
+  pgArray(rows, (s) => String(s.schemaVersion)),
 ];
 
 /**

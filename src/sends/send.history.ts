@@ -14,7 +14,7 @@ export const SEND_STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as 
  * ~6 % of the history route's CPU (3 columns × 51 rows); `new Date(ms)` gives the same instant.
  */
 const ms = (col: string) => `round(date_part('epoch', ${col}) * 1000) as ${col}`;
-const COLUMNS = `id, event_name, status, errors, contact_id, email, data, ${ms('"timestamp"')}, ${ms('created_at')}, ${ms('processed_at')}, failure_reason`;
+const COLUMNS = `id, event_name, status, errors, contact_id, email, data, ${ms('"timestamp"')}, ${ms('created_at')}, ${ms('processed_at')}, failure_reason, schema_version, ${ms('replayed_at')}`;
 
 /**
  * The REST shape of a send (spec §4 history), built by PostgreSQL as one JSON text per row: the
@@ -36,7 +36,8 @@ const REST_JSON = `s.id, '{"id":"' || s.id || '","event":' || ${str('s.event_nam
   || '","errors":' || coalesce(s.errors::text, '[]') || ',"contact_id":' || coalesce('"' || s.contact_id || '"', 'null')
   || ',"email":' || ${str('s.email')} || ',"data":' || s.data::text || ',"timestamp":"' || ${iso('"timestamp"')}
   || '","created_at":"' || ${iso('created_at')} || '","processed_at":' || coalesce('"' || ${iso('processed_at')} || '"', 'null')
-  || ',"failure_reason":' || ${str('s.failure_reason')} || '}' as json`;
+  || ',"failure_reason":' || ${str('s.failure_reason')} || ',"schema_version":' || s.schema_version
+  || ',"replayed_at":' || coalesce('"' || ${iso('replayed_at')} || '"', 'null') || '}' as json`;
 
 /** A send as its REST JSON text (see REST_JSON). */
 export interface SendJson {

@@ -43,6 +43,8 @@ function recorded(o: Extract<ItemOutcome, { kind: 'recorded' }>): EventSendType 
     createdAt: new Date(Number.parseInt(o.row.id.replace(/-/g, '').slice(0, 12), 16)), // UUIDv7 carries its creation time
     processedAt: null,
     failureReason: null,
+    schemaVersion: o.row.schemaVersion,
+    replayedAt: null,
   };
 }
 

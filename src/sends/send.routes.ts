@@ -7,6 +7,7 @@ import { parseListQuery, restListJson } from '../shared/pagination.js';
 import { requireObjectBody } from '../shared/validation.js';
 import { checkKey, idempotencyContext, type StoredResponse } from './idempotency.js';
 import { listSendsJson } from './send.history.js';
+import { parseDryRun, validateSendsRest } from './send.dry-run.js';
 import { acceptSends, MAX_BATCH, sendServices } from './send.service.js';
 
 const tags = ['Sends'];
@@ -45,12 +46,18 @@ const send = (reply: FastifyReply, r: StoredResponse) => {
 export const sendRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
   app.post(
     '/events/send',
-    { schema: { tags, summary: 'Send Event (one, or a batch of 1–500 as {"events":[…]})', body: sendBody } },
+    { schema: { tags, summary: 'Send Event (one, or a batch of 1–500 as {"events":[…]}); ?dry_run=true validates only', body: sendBody } },
     async (req, reply) => {
       const body = requireObjectBody(req.body);
       const batch = Object.prototype.hasOwnProperty.call(body, 'events');
       const items = batch ? batchItems(body) : [body];
       const org = req.org!;
+      // Validate-only: the same checks, nothing recorded; Idempotency-Key is not looked at.
+      const dryRun = (req.query as Record<string, unknown>).dry_run;
+      if (dryRun !== undefined && parseDryRun(dryRun)) {
+        const r = await validateSendsRest(deps, org, items, batch);
+        return reply.code(r.status).send(r.body);
+      }
       const header = req.headers['idempotency-key'];
       if (header === undefined) {
         return send(reply, (await acceptSends(deps, org, items, { naming: 'rest', batch })).response);

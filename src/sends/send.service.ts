@@ -182,6 +182,7 @@ export async function prepareItem(
     status: checked.ok ? 'accepted' : 'rejected',
     errors: checked.ok ? null : JSON.stringify(checked.errors),
     idempotencyKey,
+    schemaVersion: def.version,
   };
   return checked.ok ? { kind: 'recorded', row, data: checked.data } : { kind: 'recorded', row, data: checked.data, errors: checked.errors };
 }

@@ -31,6 +31,8 @@ export class EventSendType {
   @Field(() => DateTimeISOResolver) createdAt!: Date;
   @Field(() => DateTimeISOResolver, { nullable: true }) processedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Why processing failed (status FAILED)' }) failureReason!: string | null;
+  @Field(() => Int, { description: 'The schema version of the event the send was (last) validated against' }) schemaVersion!: number;
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When a replay accepted this (once rejected) send' }) replayedAt!: Date | null;
 }
 
 @ObjectType()
@@ -64,6 +66,8 @@ export interface SendRecord {
   created_at: number;
   processed_at: number | null;
   failure_reason: string | null;
+  schema_version: number;
+  replayed_at: number | null;
 }
 
 export const sendToGraphQL = (s: SendRecord): EventSendType => ({
@@ -78,5 +82,7 @@ export const sendToGraphQL = (s: SendRecord): EventSendType => ({
   createdAt: new Date(s.created_at),
   processedAt: s.processed_at === null ? null : new Date(s.processed_at),
   failureReason: s.failure_reason,
+  schemaVersion: s.schema_version,
+  replayedAt: s.replayed_at === null ? null : new Date(s.replayed_at),
 });
 

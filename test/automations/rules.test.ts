@@ -99,7 +99,7 @@ describe('automation lifecycle', () => {
     expect((await t.http('DELETE', '/v1/events/cart.abandoned', { token })).body.message).toContain('is used by 1 active flow(s)');
   });
 
-  it('a schema change that breaks an enabled automation is reported on it and in the list', async () => {
+  it('a schema change that breaks an enabled automation is refused (409) unless forced; forced, it is disabled with its issues stored and shown', async () => {
     expect((await t.http('POST', '/v1/events', { token, body: { name: 'invoice.paid', schema: { fields: [{ name: 'amount', type: 'number' }, { name: 'ref', type: 'string' }] } } })).status).toBe(201);
     const a = await create({
       name: 'invoice flow',
@@ -114,29 +114,35 @@ describe('automation lifecycle', () => {
     expect(a.issues).toEqual([]);
     expect(a.broken).toBe(false);
     // amount becomes a string, ref disappears
-    const upd = await t.http('PATCH', '/v1/events/invoice.paid', { token, body: { schema: { fields: [{ name: 'amount', type: 'string' }] } } });
+    const body = { schema: { fields: [{ name: 'amount', type: 'string' }] } };
+    const refused = await t.http('PATCH', '/v1/events/invoice.paid', { token, body });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ status_code: 409, name: 'conflict', automations: [{ id: a.id, name: 'invoice flow', status: 'enabled' }] });
+    expect(refused.body.automations[0].issues).toHaveLength(2);
+    expect((await t.http('GET', '/v1/events/invoice.paid', { token })).body.version).toBe(1);
+    const upd = await t.http('PATCH', '/v1/events/invoice.paid?force=true', { token, body });
     expect(upd.status).toBe(200);
+    expect(upd.body.version).toBe(2);
     const got = await t.http('GET', `/v1/automations/${a.id}`, { token });
-    expect(got.body.status).toBe('enabled');
-    expect(got.body.broken).toBe(true);
+    expect(got.body.status).toBe('disabled');
+    expect(got.body.broken).toBe(false);
     expect(got.body.issues.map((i: any) => i.message)).toEqual([
       'steps[big].if.op: gte does not apply to string field event.amount (use eq, neq, contains, exists)',
       'steps[mail].subject: unknown field event.ref',
     ]);
-    const list = await t.http('GET', '/v1/automations?event=invoice.paid&status=enabled', { token });
-    expect(list.body.data.map((x: any) => [x.id, x.broken])).toEqual([[a.id, true]]);
+    const list = await t.http('GET', '/v1/automations?event=invoice.paid&status=disabled', { token });
+    expect(list.body.data.map((x: any) => [x.id, x.issues.length])).toEqual([[a.id, 2]]);
     // …and on the event: the automations it triggers, with the reason.
     const onEvent = await t.http('GET', '/v1/events/invoice.paid/automations', { token });
     expect(onEvent.status).toBe(200);
     expect(onEvent.body.data).toHaveLength(1);
-    expect(onEvent.body.data[0]).toMatchObject({ id: a.id, broken: true });
+    expect(onEvent.body.data[0]).toMatchObject({ id: a.id, status: 'disabled' });
     expect(onEvent.body.data[0].issues[1].message).toBe('steps[mail].subject: unknown field event.ref');
     expect((await t.http('GET', '/v1/events/nope/automations', { token })).status).toBe(404);
     // Stored, not only computed on read.
     const stored = await t.deps.pool.query('select issues from automations where id = $1', [a.id]);
     expect(stored.rows[0].issues).toHaveLength(2);
-    // Re-enabling after a disable is refused until fixed.
-    await t.http('POST', `/v1/automations/${a.id}/disable`, { token });
+    // Re-enabling is refused until fixed.
     expect((await t.http('POST', `/v1/automations/${a.id}/enable`, { token })).status).toBe(422);
   });
 

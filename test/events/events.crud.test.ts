@@ -41,7 +41,7 @@ describe('GET /v1/events (lists)', () => {
     expect(r.body.object).toBe('list');
     expect(r.body.has_more).toBe(false);
     expect(r.body.data.map((d: { id: string }) => d.id)).toEqual(newestFirst());
-    expect(Object.keys(r.body.data[0])).toEqual(['id', 'name', 'description', 'schema', 'conversion', 'created_at', 'updated_at']);
+    expect(Object.keys(r.body.data[0])).toEqual(['id', 'name', 'description', 'schema', 'conversion', 'version', 'created_at', 'updated_at']);
   });
 
   it('pages forward with limit (as text) and after, exclusive, until has_more is false', async () => {

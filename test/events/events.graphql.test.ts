@@ -59,7 +59,7 @@ describe('createEvent / event', () => {
       id: e.id, name: e.name, description: e.description,
       schema: { fields: [{ name: 'order_id', type: 'string', required: true }, { name: 'total', type: 'number', required: true }, { name: 'is_gift', type: 'boolean', required: false }] },
       conversion: { enabled: false, value_field: null, currency_field: null, currencies: null },
-      created_at: e.createdAt, updated_at: e.updatedAt,
+      version: 1, created_at: e.createdAt, updated_at: e.updatedAt,
     });
   });
 

@@ -28,7 +28,7 @@ describe('POST /v1/events (seed 001)', () => {
   it('creates the seed example and returns its response shape', async () => {
     const r = await t.http('POST', '/v1/events', { token, body: seedBody });
     expect(r.status).toBe(201);
-    expect(Object.keys(r.body)).toEqual(['id', 'name', 'description', 'schema', 'conversion', 'created_at', 'updated_at']);
+    expect(Object.keys(r.body)).toEqual(['id', 'name', 'description', 'schema', 'conversion', 'version', 'created_at', 'updated_at']);
     expect(r.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(r.body.schema).toEqual(seedBody.schema);
     expect(r.body.conversion).toEqual({ enabled: false, value_field: null, currency_field: null, currencies: null });

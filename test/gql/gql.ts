@@ -37,6 +37,15 @@ type Documents = {
     "\n  mutation DeleteEvent($id: ID!) {\n    deleteEvent(id: $id) { object id deleted }\n  }\n": typeof types.DeleteEventDocument,
     "\n  query Events($first: Int, $after: String, $last: Int, $before: String, $search: String) {\n    events(first: $first, after: $after, last: $last, before: $before, search: $search) {\n      edges { cursor node { ...EventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.EventsDocument,
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": typeof types.EventDocument,
+    "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": typeof types.ValidateEventDocument,
+    "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": typeof types.ValidateEventQueryDocument,
+    "\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.EventVersionsDocument,
+    "\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n": typeof types.SendVersionsDocument,
+    "\n  mutation PreviewEventUpdate($id: ID!, $input: UpdateEventInput!) {\n    previewEventUpdate(id: $id, input: $input) {\n      event { id version schema { fields { name type required } } }\n      changes { field change from to }\n      automations { id name status issues { step path reason message } }\n      sendsChecked\n      sendsRejected\n      examples { sendId errors { field message } }\n    }\n  }\n": typeof types.PreviewEventUpdateDocument,
+    "\n  mutation ForceUpdateEvent($id: ID!, $input: UpdateEventInput!, $force: Boolean) {\n    updateEvent(id: $id, input: $input, force: $force) { id version }\n  }\n": typeof types.ForceUpdateEventDocument,
+    "\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n": typeof types.TestAutomationDocument,
+    "\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n": typeof types.ReplaySendsDocument,
+    "\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n": typeof types.ReplayDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": typeof types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": typeof types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.SendsDocument,
@@ -65,6 +74,15 @@ const documents: Documents = {
     "\n  mutation DeleteEvent($id: ID!) {\n    deleteEvent(id: $id) { object id deleted }\n  }\n": types.DeleteEventDocument,
     "\n  query Events($first: Int, $after: String, $last: Int, $before: String, $search: String) {\n    events(first: $first, after: $after, last: $last, before: $before, search: $search) {\n      edges { cursor node { ...EventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.EventsDocument,
     "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n": types.EventDocument,
+    "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": types.ValidateEventDocument,
+    "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n": types.ValidateEventQueryDocument,
+    "\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.EventVersionsDocument,
+    "\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n": types.SendVersionsDocument,
+    "\n  mutation PreviewEventUpdate($id: ID!, $input: UpdateEventInput!) {\n    previewEventUpdate(id: $id, input: $input) {\n      event { id version schema { fields { name type required } } }\n      changes { field change from to }\n      automations { id name status issues { step path reason message } }\n      sendsChecked\n      sendsRejected\n      examples { sendId errors { field message } }\n    }\n  }\n": types.PreviewEventUpdateDocument,
+    "\n  mutation ForceUpdateEvent($id: ID!, $input: UpdateEventInput!, $force: Boolean) {\n    updateEvent(id: $id, input: $input, force: $force) { id version }\n  }\n": types.ForceUpdateEventDocument,
+    "\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n": types.TestAutomationDocument,
+    "\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n": types.ReplaySendsDocument,
+    "\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n": types.ReplayDocument,
     "\n  mutation SendEvent($input: SendEventInput!) {\n    sendEvent(input: $input) { id event status errors { field message } contactId email data timestamp createdAt processedAt }\n  }\n": types.SendEventDocument,
     "\n  mutation SendEvents($inputs: [SendEventInput!]!) {\n    sendEvents(inputs: $inputs) { id status errors { field message } error { statusCode code message } }\n  }\n": types.SendEventsDocument,
     "\n  query Sends($filter: SendsFilter, $first: Int, $after: String) {\n    sends(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { id event status errors { field message } contactId email data timestamp createdAt processedAt failureReason } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.SendsDocument,
@@ -176,6 +194,42 @@ export function graphql(source: "\n  query Events($first: Int, $after: String, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n"): (typeof documents)["\n  query Event($id: ID, $name: String) {\n    event(id: $id, name: $name) { ...EventFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"): (typeof documents)["\n  mutation ValidateEvent($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"): (typeof documents)["\n  query ValidateEventQuery($input: SendEventInput!) {\n    validateEvent(input: $input) { valid errors { field message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventVersions($name: String!, $first: Int, $after: String) {\n    event(name: $name) {\n      id\n      version\n      versions(first: $first, after: $after) {\n        edges { cursor node { version schema { fields { name type required } } createdAt } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n"): (typeof documents)["\n  query SendVersions($filter: SendsFilter) {\n    sends(filter: $filter, first: 50) { edges { node { id status schemaVersion replayedAt } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PreviewEventUpdate($id: ID!, $input: UpdateEventInput!) {\n    previewEventUpdate(id: $id, input: $input) {\n      event { id version schema { fields { name type required } } }\n      changes { field change from to }\n      automations { id name status issues { step path reason message } }\n      sendsChecked\n      sendsRejected\n      examples { sendId errors { field message } }\n    }\n  }\n"): (typeof documents)["\n  mutation PreviewEventUpdate($id: ID!, $input: UpdateEventInput!) {\n    previewEventUpdate(id: $id, input: $input) {\n      event { id version schema { fields { name type required } } }\n      changes { field change from to }\n      automations { id name status issues { step path reason message } }\n      sendsChecked\n      sendsRejected\n      examples { sendId errors { field message } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ForceUpdateEvent($id: ID!, $input: UpdateEventInput!, $force: Boolean) {\n    updateEvent(id: $id, input: $input, force: $force) { id version }\n  }\n"): (typeof documents)["\n  mutation ForceUpdateEvent($id: ID!, $input: UpdateEventInput!, $force: Boolean) {\n    updateEvent(id: $id, input: $input, force: $force) { id version }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n"): (typeof documents)["\n  mutation TestAutomation($id: ID!, $input: TestAutomationInput!) {\n    testAutomation(id: $id, input: $input) { automationId status issues { step path message } steps { step type outcome details next error } error }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n"): (typeof documents)["\n  mutation ReplaySends($event: String!, $filter: ReplayFilter!) {\n    replaySends(event: $event, filter: $filter) { id event status total done accepted stillRejected dryRun reason }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n"): (typeof documents)["\n  query Replay($id: ID!) {\n    replay(id: $id) { id event status total done accepted stillRejected dryRun reason finishedAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

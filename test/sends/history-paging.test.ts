@@ -214,11 +214,12 @@ describe('REST history JSON (built by PostgreSQL)', () => {
       data: records.map((s) => ({
         id: s.id, event: s.event_name, status: s.status, errors: s.errors ?? [], contact_id: s.contact_id, email: s.email, data: s.data,
         timestamp: iso(s.timestamp), created_at: iso(s.created_at), processed_at: iso(s.processed_at), failure_reason: s.failure_reason,
+        schema_version: s.schema_version, replayed_at: iso(s.replayed_at),
       })),
     });
     expect(r.body.data.map((s: { timestamp: string }) => s.timestamp)).toEqual([...when].reverse());
     expect(r.body.data[2].data).toEqual(data);
-    expect(Object.keys(r.body.data[0])).toEqual(['id', 'event', 'status', 'errors', 'contact_id', 'email', 'data', 'timestamp', 'created_at', 'processed_at', 'failure_reason']);
+    expect(Object.keys(r.body.data[0])).toEqual(['id', 'event', 'status', 'errors', 'contact_id', 'email', 'data', 'timestamp', 'created_at', 'processed_at', 'failure_reason', 'schema_version', 'replayed_at']);
   });
   it('property: any stored text, data, errors and timestamps come back as they are, in the REST key order', async () => {
     const def = (await t.http('POST', '/v1/events', { token, body: { name: 'prop.event', schema: { fields: [] } } })).body.id as string;
@@ -243,6 +244,7 @@ describe('REST history JSON (built by PostgreSQL)', () => {
           const row = {
             id: uuidv7(), event: x.event, status: x.status, errors: x.errors ?? [], contact_id: x.contact ? uuidv7() : null, email: x.email,
             data: x.data, timestamp: x.timestamp.toISOString(), created_at: x.created.toISOString(), processed_at: x.processed?.toISOString() ?? null, failure_reason: x.reason,
+            schema_version: 1, replayed_at: null,
           };
           await t.deps.pool.query(
             `insert into event_sends (id, organization_id, event_definition_id, event_name, contact_id, email, data, "timestamp", status, errors, failure_reason, created_at, processed_at)

@@ -273,7 +273,7 @@ describe('history', () => {
     expect(all.body.object).toBe('list');
     expect(all.body.has_more).toBe(true);
     expect(all.body.data.map((s: { id: string }) => s.id)).toEqual([ids[4], ids[3]]);
-    expect(Object.keys(all.body.data[0])).toEqual(['id', 'event', 'status', 'errors', 'contact_id', 'email', 'data', 'timestamp', 'created_at', 'processed_at', 'failure_reason']);
+    expect(Object.keys(all.body.data[0])).toEqual(['id', 'event', 'status', 'errors', 'contact_id', 'email', 'data', 'timestamp', 'created_at', 'processed_at', 'failure_reason', 'schema_version', 'replayed_at']);
     const next = await t.http('GET', `/v1/events/hist.event/sends?limit=2&after=${ids[3]}`, { token });
     expect(next.body.data.map((s: { id: string }) => s.id)).toEqual([ids[2], ids[1]]);
     const prev = await t.http('GET', `/v1/events/hist.event/sends?limit=2&before=${ids[1]}`, { token });

@@ -35,7 +35,7 @@ afterAll(() => t?.close());
 
 const row = (over: Partial<SendRow> = {}): SendRow => ({
   id: uuidv7(), orgId, definitionId: defId, eventName: 'signup', contactId: null, email: 'x@example.com', data: '{}',
-  timestamp: new Date().toISOString(), status: 'accepted', errors: null, idempotencyKey: null, ...over,
+  timestamp: new Date().toISOString(), status: 'accepted', errors: null, idempotencyKey: null, schemaVersion: 1, ...over,
 });
 
 describe('group commit atomicity', () => {
