@@ -22,9 +22,9 @@ import type { Issue } from '../automations/graph.js';
 import { validateData, type FieldError } from '../sends/data-validator.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import type { EventDefinition, FieldDef, FieldTypeName } from './event.entity.js';
+import { EventDefinition, type FieldDef, type FieldTypeName } from './event.entity.js';
 import type { UpdateEventInput } from './event.inputs.js';
-import { getEvent, resolveConversion, toFields, updateEvent } from './event.service.js';
+import { getEvent, lockEventName, resolveConversion, runAfterSchemaChange, toFields, updateEvent } from './event.service.js';
 import { sameFields, versionFor } from './event.versions.js';
 
 export const PREVIEW_SENDS = 1000;
@@ -151,7 +151,12 @@ export interface SafeUpdateOptions {
 /** The update, refused (409) when it would break an enabled automation unless forced; forced: those automations are disabled in the same transaction. */
 export async function updateEventSafely(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, opts: SafeUpdateOptions): Promise<EventDefinition> {
   const def = await em.transactional(async (tx) => {
-    const current = await getEvent(tx, org, idOrName);
+    const found = await getEvent(tx, org, idOrName);
+    // The name's exclusive lock first, as updateEvent takes it (and every automation change takes it
+    // shared before its row): locking the automation rows first would deadlock with an enable.
+    await lockEventName(tx, org.id, [found.name], 'exclusive');
+    const current = await tx.findOne(EventDefinition, { id: found.id, deletedAt: null }, { refresh: true }); // as it is now, under the lock
+    if (!current) throw AppError.notFound(`Event ${idOrName} not found`);
     const { fields } = planned(current, input);
     // Locked: an automation cannot be enabled between this check and the commit.
     const breaking = (await automationImpact(tx, org, current, fields, opts.config, true)).filter((a) => a.status === 'enabled');
@@ -166,5 +171,6 @@ export async function updateEventSafely(em: EntityManager, org: OrgRef, idOrName
     return updated;
   });
   await opts.onChange?.(org.id);
+  if (input.schema !== undefined) await runAfterSchemaChange(em, org, def); // after the commit: re-check stored issues
   return def;
 }

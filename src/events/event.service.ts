@@ -233,8 +233,15 @@ export async function updateEvent(em: EntityManager, org: OrgRef, idOrName: stri
     return def;
   });
   await onChange?.(org.id);
-  if (schemaChanged) for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
+  // Inside a caller's transaction (updateEventSafely) nothing has committed yet: the caller runs the
+  // hooks after its commit (a re-check now would see the old schema).
+  if (schemaChanged && !em.isInTransaction()) await runAfterSchemaChange(em, org, def);
   return def;
+}
+
+/** The afterSchemaChange hooks (automations re-check their stored issues); call after the change committed. */
+export async function runAfterSchemaChange(em: EntityManager, org: OrgRef, def: EventDefinition): Promise<void> {
+  for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
 }
 
 export async function deleteEvent(em: EntityManager, org: OrgRef, idOrName: string, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
