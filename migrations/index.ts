@@ -10,6 +10,7 @@ import { Migration20261123000003_automations } from './Migration20261123000003_a
 import { Migration20261123000004_automation_outbox } from './Migration20261123000004_automation_outbox.js';
 import { Migration20261123085500_event_definitions_name_index } from './Migration20261123085500_event_definitions_name_index.js';
 import { Migration20261128000001_event_sends_hot_updates } from './Migration20261128000001_event_sends_hot_updates.js';
+import { Migration20261201000001_run_latency } from './Migration20261201000001_run_latency.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000004_automation_outbox', class: Migration20261123000004_automation_outbox },
   { name: 'Migration20261123085500_event_definitions_name_index', class: Migration20261123085500_event_definitions_name_index },
   { name: 'Migration20261128000001_event_sends_hot_updates', class: Migration20261128000001_event_sends_hot_updates },
+  { name: 'Migration20261201000001_run_latency', class: Migration20261201000001_run_latency },
 ];

@@ -46,6 +46,12 @@ export interface Config {
    * process.
    */
   readonly workerThreadNice: number;
+  /**
+   * Cross-process wake-ups (src/shared/wake.ts): at most one PostgreSQL NOTIFY per topic per this
+   * many ms (0 = none: other processes find new work by polling; threads of one process are always
+   * woken at once).
+   */
+  readonly wakeNotifyMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     commitConcurrency: int(env, 'COMMIT_CONCURRENCY', 4, 1),
     workerThread: bool(env, 'WORKER_THREAD', true),
     workerThreadNice: int(env, 'WORKER_THREAD_NICE', 10, 0, 19),
+    wakeNotifyMs: int(env, 'WAKE_NOTIFY_MS', 5, 0, 60_000),
     ...overrides,
   };
   return Object.freeze(cfg);

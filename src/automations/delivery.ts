@@ -37,7 +37,7 @@ export class Deliverer {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly deps: WorkerDeps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number } = {}) {
+  constructor(private readonly deps: WorkerDeps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number; onStepJob?: () => void } = {}) {
     this.email = createEmailTransport(deps);
   }
 
@@ -110,6 +110,7 @@ export class Deliverer {
       const attempts = row.attempts + 1;
       const started = Date.now();
       let res: Awaited<ReturnType<typeof postWebhook>> | undefined;
+      let stepJob = false;
       let failure: Error | undefined;
       // Only the transport call is guarded: a database error must abort (and roll back) the claim.
       try {
@@ -125,7 +126,7 @@ export class Deliverer {
           `update automation_outbox set status = 'sent', attempts = $2, response_status = $3, last_error = null, sent_at = now(), updated_at = now() where id = $1`,
           [row.id, attempts, res.responseStatus ?? null],
         );
-        await settleRun(this.deps, client, row, { ok: true, attempts, status: res.responseStatus ?? null, ms: Date.now() - started });
+        stepJob = await settleRun(this.deps, client, row, { ok: true, attempts, status: res.responseStatus ?? null, ms: Date.now() - started });
       } else {
         const message = failure!.message;
         const responseStatus = (failure as { responseStatus?: number }).responseStatus ?? null;
@@ -140,6 +141,7 @@ export class Deliverer {
         this.deps.log.warn({ outboxId: row.id, kind: row.kind, attempts, final, err: message }, 'automation delivery failed');
       }
       await client.query('commit');
+      if (stepJob) this.opts.onStepJob?.();
       return true;
     } catch (err) {
       await client.query('rollback').catch(() => {});
@@ -165,11 +167,11 @@ async function recordAttempt(client: pg.ClientBase, row: OutboxRow, a: { attempt
 }
 
 /** Record the delivery on the run's log; a webhook step then lets the run go on (or fail). */
-async function settleRun(deps: WorkerDeps, client: pg.ClientBase, row: OutboxRow, res: { ok: boolean; attempts: number; status: number | null; error?: string; ms: number }): Promise<void> {
+async function settleRun(deps: WorkerDeps, client: pg.ClientBase, row: OutboxRow, res: { ok: boolean; attempts: number; status: number | null; error?: string; ms: number }): Promise<boolean> {
   const at = new Date().toISOString();
   if (row.kind === 'email') {
     await mergeDetails(client, row.run_id, row.log_index, { delivery: res.ok ? 'sent' : 'failed', attempts: res.attempts, delivered_at: res.ok ? at : null, ...(res.error ? { last_error: res.error } : {}) });
-    return;
+    return false;
   }
   await mergeDetails(client, row.run_id, row.log_index, { status: res.status, attempts: res.attempts, response_ms: res.ms, ...(res.error ? { last_error: res.error } : {}) }, res.ok ? 'delivered' : 'failed');
   const r = await client.query<{ status: string; current_step: string | null; connections: Connection[] }>(
@@ -177,20 +179,27 @@ async function settleRun(deps: WorkerDeps, client: pg.ClientBase, row: OutboxRow
     [row.run_id],
   );
   const run = r.rows[0];
-  if (!run || run.status !== 'running' || run.current_step !== row.step_key) return; // cancelled meanwhile
+  if (!run || run.status !== 'running' || run.current_step !== row.step_key) return false; // cancelled meanwhile
+  // The webhook step finishes when its delivery settles: its log entry's finished_at / duration_ms
+  // say so, and a run it ends ends then (the clock now, not the transaction's start).
+  const finishStep = `jsonb_set(jsonb_set(steps, array[$3::text, 'finished_at'], to_jsonb($5::text)), array[$3::text, 'duration_ms'],
+            to_jsonb(greatest(0, floor(extract(epoch from ($5::timestamptz - (steps -> $3::int ->> 'started_at')::timestamptz)) * 1000))::int))`;
   if (!res.ok) {
     await client.query(
-      `update automation_runs set status = 'failed', current_step = null, error = $2, finished_at = now(), updated_at = now() where id = $1`,
-      [row.run_id, `step ${row.step_key}: webhook failed after ${res.attempts} attempt(s): ${res.error}`],
+      `update automation_runs set status = 'failed', current_step = null, error = $2, finished_at = $5::timestamptz, updated_at = now(),
+              steps = ${finishStep}
+        where id = $1 and $4::text is null`,
+      [row.run_id, `step ${row.step_key}: webhook failed after ${res.attempts} attempt(s): ${res.error}`, String(row.log_index), null, new Date().toISOString()],
     );
-    return;
+    return false;
   }
   const next = nextStep(run.connections, row.step_key);
   await client.query(
     `update automation_runs set current_step = $2::text, status = case when $2::text is null then 'completed' else status end,
-            finished_at = case when $2::text is null then now() else null end, updated_at = now(),
-            steps = jsonb_set(steps, array[$3::text, 'next'], coalesce(to_jsonb($4::text), 'null'::jsonb)) where id = $1`,
-    [row.run_id, next ?? null, String(row.log_index), next ?? null],
+            finished_at = case when $2::text is null then $5::timestamptz else null end, updated_at = now(),
+            steps = jsonb_set(${finishStep}, array[$3::text, 'next'], coalesce(to_jsonb($4::text), 'null'::jsonb)) where id = $1`,
+    [row.run_id, next ?? null, String(row.log_index), next ?? null, new Date().toISOString()],
   );
   if (next) await enqueue(deps.boss, client, [{ name: STEP_QUEUE, data: { runId: row.run_id, stepKey: next } }]);
+  return !!next;
 }

@@ -95,6 +95,8 @@ export interface CommitterOptions {
   maxConcurrent?: number;
   commitTimeoutMs?: number;
   idempotencyTtlHours?: number;
+  /** Called after each commit that wrote accepted sends (a `sends.process` job): wakes the workers. */
+  onCommit?: () => void;
 }
 
 /**
@@ -220,10 +222,13 @@ export class GroupCommitter {
   private idle: Array<() => void> = [];
   /** `singleStatement`: batches committed as one autocommitted statement (no Idempotency-Key in them). */
   readonly stats = { batches: 0, sends: 0, retriedBatches: 0, singleStatement: 0 };
-  private readonly o: Required<CommitterOptions>;
+  private readonly o: Required<Omit<CommitterOptions, 'onCommit'>>;
+  private readonly onCommit?: () => void;
 
   constructor(private readonly pool: pg.Pool, private readonly boss: PgBoss, opts: CommitterOptions = {}) {
-    this.o = { maxBatch: 200, windowMs: 2, maxConcurrent: 4, commitTimeoutMs: 10_000, idempotencyTtlHours: 24, ...opts };
+    const { onCommit, ...o } = opts;
+    this.o = { maxBatch: 200, windowMs: 2, maxConcurrent: 4, commitTimeoutMs: 10_000, idempotencyTtlHours: 24, ...o };
+    this.onCommit = onCommit;
   }
 
   /** Resolves once the unit's rows are committed (or its key was taken); rejects with an AppError-able error. */
@@ -362,16 +367,16 @@ export class GroupCommitter {
    * A batch without Idempotency-Keys as ONE autocommitted statement (see composeWithJobInsert): its
    * sends and, when some are accepted, their job. Null when pg-boss's statement does not compose.
    */
-  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[] } | null> {
+  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[]; jobbed: boolean } | null> {
     const rows: SendRow[] = [];
     for (const u of units) rows.push(...u.sends);
     if (!rows.length) return null;
     const ids = acceptedIds(rows);
-    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows };
+    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows, jobbed: false };
     const job = await this.jobInsert(ids);
     const composed = job.values.length === 1 ? composedStatement(job.text) : null;
     if (!composed) return null;
-    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows };
+    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows, jobbed: true };
   }
 
   private async commit(units: Unit[]): Promise<void> {
@@ -399,6 +404,7 @@ export class GroupCommitter {
           await c.query(single.query);
           this.countBatch(single.rows);
           this.stats.singleStatement++;
+          if (single.jobbed) this.onCommit?.();
           return new Set<Unit>();
         }
       }
@@ -419,9 +425,11 @@ export class GroupCommitter {
         }
         const rows: SendRow[] = [];
         for (const u of units) if (!taken.has(u)) rows.push(...u.sends);
+        let jobbed = false;
         if (rows.length) {
           await c.query({ name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) });
           const ids = acceptedIds(rows);
+          jobbed = ids.length > 0;
           if (ids.length) {
             const job = await this.jobInsert(ids);
             await c.query({ name: statementName(job.text), text: job.text, values: job.values });
@@ -431,6 +439,7 @@ export class GroupCommitter {
         await c.query('commit');
         ok = true;
         this.countBatch(rows);
+        if (jobbed) this.onCommit?.();
         return taken;
       } finally {
         if (!ok) await c.query('rollback').catch(() => {});

@@ -9,9 +9,10 @@
  * from `accepted` (re-checked under its row lock) start runs, and runs are unique per send.
  */
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
-import { startRunsForSends } from '../automations/trigger.js';
+import { startRunsBatch, type BatchStart } from '../automations/run.batch.js';
 import { findOrCreateContacts, normaliseEmail } from '../contacts/contact.upsert.js';
 import type { WorkerDeps } from '../shared/context.js';
+import type { Wake } from '../workers.js';
 import { SEND_QUEUE, type SendJob } from './committer.js';
 
 /** How often this process asks pg-boss to fail/retry jobs whose worker stopped heartbeating. */
@@ -55,7 +56,7 @@ const KNOWN_CONTACTS_MAX = 100_000;
  * for any other transaction holding the row, so of two workers racing on one send (a redelivered
  * job) exactly one moves it, and only that one starts its automation runs.
  */
-export async function processSends(deps: WorkerDeps, ids: string[]): Promise<number> {
+export async function processSends(deps: WorkerDeps, ids: string[], after?: (started: BatchStart) => void): Promise<number> {
   const client = await deps.pool.connect();
   let ok = false;
   try {
@@ -66,6 +67,7 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
       values: [ids],
     });
     let sends = r.rows;
+    let started: BatchStart | undefined;
     const learnt: [string, string][] = [];
     if (sends.length) {
       const unknown: { send: SendToProcess; key: string }[] = [];
@@ -98,9 +100,10 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
         sends = sends.filter((s) => won.has(s.id));
       }
       if (triggering.size) {
-        await startRunsForSends(
+        // The runs start here, in this transaction, and walk their in-memory steps (run.batch.ts).
+        started = await startRunsBatch(
+          deps,
           client,
-          deps.boss,
           sends.filter((s) => triggering.has(s.id)).map((s) => ({ id: s.id, orgId: s.organization_id, eventName: s.event_name, contactId: s.contact_id })),
         );
       }
@@ -109,6 +112,7 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
     ok = true;
     if (knownContacts.size + learnt.length > KNOWN_CONTACTS_MAX) knownContacts.clear();
     for (const [key, id] of learnt) knownContacts.set(key, id);
+    if (started?.runs && after) after(started);
     return sends.length;
   } finally {
     if (!ok) await client.query('rollback').catch(() => {});
@@ -139,10 +143,10 @@ type Outcome = { id: string; status: 'completed' | 'failed'; output?: unknown };
  * and the job fails (pg-boss retries it with backoff; processed sends are skipped then); on the
  * last attempt they are marked `failed` with their error.
  */
-async function processJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>): Promise<Outcome> {
+async function processJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>, after?: (started: BatchStart) => void): Promise<Outcome> {
   const ids = job.data?.ids ?? [];
   try {
-    await processSends(deps, ids);
+    await processSends(deps, ids, after);
     return { id: job.id, status: 'completed' };
   } catch (err) {
     if (ids.length === 1) return failJob(deps, job, [[ids[0], err]]);
@@ -150,7 +154,7 @@ async function processJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>): Prom
   const failures: [string, unknown][] = [];
   for (const id of ids) {
     try {
-      await processSends(deps, [id]);
+      await processSends(deps, [id], after);
     } catch (err) {
       failures.push([id, err]);
     }
@@ -168,17 +172,23 @@ async function failJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>, failures
   return { id: job.id, status: 'failed', output: { failed: failures.map(([id, e]) => ({ id, error: message(e) })) } };
 }
 
-export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
+export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<SendWorker> {
   const { config } = deps;
   const options = {
     batchSize: config.sendJobsPerFetch,
     burstWhenBatchFull: true,
-    localConcurrency: config.workerConcurrency,
+    // One work() per lane, so a wake-up can reach each of them (pg-boss notifyWorker takes one worker id).
+    localConcurrency: 1,
     pollingIntervalSeconds: Math.max(0.5, config.pollingIntervalSeconds), // pg-boss's minimum
     includeMetadata: true,
     perJobResults: true,
   } as const;
-  const workId = await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, async (jobs: JobWithMetadata<SendJob>[]) => {
+  // Runs started by a committed batch: deliver their outbox rows now, and wake up for their waits.
+  const after = (started: BatchStart) => {
+    if (started.effects) wake?.signal.signal('outbox');
+    if (started.waits.length) wake?.signal.signal('waits', Math.min(...started.waits.map((d) => d.getTime())));
+  };
+  const handler = async (jobs: JobWithMetadata<SendJob>[]) => {
     // Several small jobs share one transaction (fewer commits); a failing group falls back to one job at a time.
     const results: Outcome[] = [];
     let group: JobWithMetadata<SendJob>[] = [];
@@ -190,14 +200,14 @@ export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
       n = 0;
       if (g.length > 1) {
         try {
-          await processSends(deps, g.flatMap((j) => j.data?.ids ?? []));
+          await processSends(deps, g.flatMap((j) => j.data?.ids ?? []), after);
           for (const j of g) results.push({ id: j.id, status: 'completed' });
           return;
         } catch (err) {
           deps.log.warn({ err, jobs: g.length }, 'send batch failed; processing its jobs one by one');
         }
       }
-      for (const j of g) results.push(await processJob(deps, j));
+      for (const j of g) results.push(await processJob(deps, j, after));
     };
     for (const job of jobs) {
       const size = job.data?.ids?.length ?? 0;
@@ -207,6 +217,12 @@ export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
     }
     await flush();
     return results;
+  };
+  const workIds: string[] = [];
+  for (let i = 0; i < config.workerConcurrency; i++) workIds.push(await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, handler));
+  // A group commit landed (this process's API thread, or another process's NOTIFY): fetch now.
+  const offWake = wake?.listener.on('sends', () => {
+    for (const id of workIds) deps.boss.notifyWorker(id);
   });
 
   // pg-boss's own monitor (which fails jobs whose worker stopped heartbeating, e.g. a SIGKILLed
@@ -257,7 +273,8 @@ export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
   return {
     async stop() {
       clearInterval(timer);
-      await deps.boss.offWork(SEND_QUEUE, { id: workId, wait: true }).catch(() => {});
+      offWake?.();
+      await Promise.all(workIds.map((id) => deps.boss.offWork(SEND_QUEUE, { id, wait: true }).catch(() => {})));
       while (superviseRunning) await new Promise((r) => setTimeout(r, 20));
       if (monitorStarted) await monitor.stop({ graceful: false, close: false }).catch(() => {});
     },
