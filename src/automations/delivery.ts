@@ -27,6 +27,9 @@ interface OutboxRow {
   webhook_secret: string;
 }
 
+/** Outbox rows claimed and delivered together by one sweep lane (one transaction). */
+export const DELIVERY_BATCH = 25;
+
 /** Seconds before retry n (1, 2, 4 … capped at 10 minutes), with jitter. */
 export const backoffSeconds = (attempt: number): number => Math.min(600, 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
 
@@ -76,7 +79,7 @@ export class Deliverer {
       do {
         this.again = false;
         const lane = async () => {
-          while (!this.stopped && (await this.deliverOne())) {
+          while (!this.stopped && (await this.deliverBatch())) {
             /* next */
           }
         };
@@ -91,58 +94,72 @@ export class Deliverer {
 
   /** Claim and deliver one due row (a given one, or the oldest due). Returns whether one was handled. */
   async deliverOne(id?: string): Promise<boolean> {
+    return (await this.deliverBatch(1, id)) > 0;
+  }
+
+  /**
+   * Claim up to `limit` due rows in one transaction (`for update skip locked`: held while their
+   * transports run, so a worker killed mid-batch releases them all, still pending), deliver them
+   * concurrently (the pooled SMTP transport and the keep-alive agent bound what reaches one
+   * destination at once), record every attempt, commit. Returns how many rows were handled.
+   */
+  async deliverBatch(limit = DELIVERY_BATCH, id?: string): Promise<number> {
     const client = await this.deps.pool.connect();
     try {
       await client.query('begin');
       const r = await client.query<OutboxRow>(
         `select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload, o.attempts, o.max_attempts, o.log_index, a.webhook_secret
            from automation_outbox o join automations a on a.id = o.automation_id
-          where o.status = 'pending' and o.next_attempt_at <= now() ${id ? 'and o.id = $1' : ''}
-          order by o.next_attempt_at limit 1
+          where o.status = 'pending' and o.next_attempt_at <= now() ${id ? 'and o.id = $2' : ''}
+          order by o.next_attempt_at limit $1
           for update of o skip locked`,
-        id ? [id] : [],
+        id ? [limit, id] : [limit],
       );
-      const row = r.rows[0];
-      if (!row) {
+      if (!r.rows.length) {
         await client.query('commit');
-        return false;
+        return 0;
       }
-      const attempts = row.attempts + 1;
-      const started = Date.now();
-      let res: Awaited<ReturnType<typeof postWebhook>> | undefined;
-      let stepJob = false;
-      let failure: Error | undefined;
-      // Only the transport call is guarded: a database error must abort (and roll back) the claim.
-      try {
-        res =
-          row.kind === 'email'
-            ? await this.email.send(row.payload as EmailPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key })
-            : await postWebhook(this.deps.config, row.payload as WebhookPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key, secret: row.webhook_secret }, this.opts.webhookTimeoutMs);
-      } catch (err) {
-        failure = err as Error;
-      }
-      if (res) {
-        await client.query(
-          `update automation_outbox set status = 'sent', attempts = $2, response_status = $3, last_error = null, sent_at = now(), updated_at = now() where id = $1`,
-          [row.id, attempts, res.responseStatus ?? null],
-        );
-        stepJob = await settleRun(this.deps, client, row, { ok: true, attempts, status: res.responseStatus ?? null, ms: Date.now() - started });
-      } else {
-        const message = failure!.message;
-        const responseStatus = (failure as { responseStatus?: number }).responseStatus ?? null;
-        const final = failure instanceof PermanentDeliveryError || attempts >= row.max_attempts;
-        await client.query(
-          `update automation_outbox set status = $2, attempts = $3, last_error = $4, response_status = $5,
-                  next_attempt_at = now() + make_interval(secs => $6), updated_at = now() where id = $1`,
-          [row.id, final ? 'failed' : 'pending', attempts, message.slice(0, 1000), responseStatus, final ? 0 : backoffSeconds(attempts)],
-        );
-        if (final) await settleRun(this.deps, client, row, { ok: false, attempts, status: responseStatus, error: message, ms: Date.now() - started });
-        else await recordAttempt(client, row, { attempts, status: responseStatus, error: message });
-        this.deps.log.warn({ outboxId: row.id, kind: row.kind, attempts, final, err: message }, 'automation delivery failed');
+      // The transports run concurrently; only they are guarded (a database error aborts the claim).
+      const results = await Promise.all(
+        r.rows.map(async (row) => {
+          const started = Date.now();
+          try {
+            const res =
+              row.kind === 'email'
+                ? await this.email.send(row.payload as EmailPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key })
+                : await postWebhook(this.deps.config, row.payload as WebhookPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key, secret: row.webhook_secret }, this.opts.webhookTimeoutMs);
+            return { row, res, ms: Date.now() - started };
+          } catch (err) {
+            return { row, failure: err as Error, ms: Date.now() - started };
+          }
+        }),
+      );
+      let stepJobs = 0;
+      for (const { row, res, failure, ms } of results) {
+        const attempts = row.attempts + 1;
+        if (res) {
+          await client.query(
+            `update automation_outbox set status = 'sent', attempts = $2, response_status = $3, last_error = null, sent_at = now(), updated_at = now() where id = $1`,
+            [row.id, attempts, res.responseStatus ?? null],
+          );
+          if (await settleRun(this.deps, client, row, { ok: true, attempts, status: res.responseStatus ?? null, ms })) stepJobs++;
+        } else {
+          const message = failure!.message;
+          const responseStatus = (failure as { responseStatus?: number }).responseStatus ?? null;
+          const final = failure instanceof PermanentDeliveryError || attempts >= row.max_attempts;
+          await client.query(
+            `update automation_outbox set status = $2, attempts = $3, last_error = $4, response_status = $5,
+                    next_attempt_at = now() + make_interval(secs => $6), updated_at = now() where id = $1`,
+            [row.id, final ? 'failed' : 'pending', attempts, message.slice(0, 1000), responseStatus, final ? 0 : backoffSeconds(attempts)],
+          );
+          if (final) await settleRun(this.deps, client, row, { ok: false, attempts, status: responseStatus, error: message, ms });
+          else await recordAttempt(client, row, { attempts, status: responseStatus, error: message });
+          this.deps.log.warn({ outboxId: row.id, kind: row.kind, attempts, final, err: message }, 'automation delivery failed');
+        }
       }
       await client.query('commit');
-      if (stepJob) this.opts.onStepJob?.();
-      return true;
+      if (stepJobs) this.opts.onStepJob?.();
+      return r.rows.length;
     } catch (err) {
       await client.query('rollback').catch(() => {});
       throw err;
