@@ -44,7 +44,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     const a = new pg.Client({ connectionString: adminUrl });
     await a.connect();
-    const dbs = await a.query<{ datname: string }>(`select datname from pg_database where datname like 'arsel_t_%' or datname = $1`, [TEMPLATE_DB]);
+    const dbs = await a.query<{ datname: string }>(`select datname from pg_database where datname like $2 or datname = $1`, [TEMPLATE_DB, `arsel_t_${process.pid}_%`]);
     for (const { datname } of dbs.rows) await a.query(`drop database if exists "${datname}" with (force)`).catch(() => {});
     await a.end();
     await embedded?.stop();

@@ -21,7 +21,8 @@ import { withDatabase } from './global-setup.js';
 export async function createTestDatabase(): Promise<string> {
   const admin = new pg.Client({ connectionString: inject('adminUrl') });
   await admin.connect();
-  const name = `arsel_t_${randomBytes(6).toString('hex')}`;
+  // Named after the run's template (its setup pid), so a run's teardown drops only its own databases.
+  const name = `arsel_t_${inject('templateDb').replace('arsel_test_template_', '')}_${randomBytes(6).toString('hex')}`;
   try {
     await admin.query(`create database ${name} template ${inject('templateDb')}`);
   } finally {
