@@ -9,6 +9,7 @@
  * asked for the next after it fires, and every minute), `outbox` when rows are committed.
  */
 import type { WorkerDeps } from '../shared/context.js';
+import { LaneWaker } from '../shared/wake.js';
 import type { Wake } from '../workers.js';
 import { Deliverer } from './delivery.js';
 import { executeStepJob, STEP_QUEUE, type StepJob } from './run.executor.js';
@@ -16,14 +17,14 @@ import { rescueStalledRuns } from './run.rescue.js';
 
 /** Step jobs of one fetched batch executed concurrently (each holds one pooled connection). */
 const STEP_LANES = 4;
+/** A busy step lane re-fetches after a wake-up no sooner than this after its previous round began. */
+const STEP_WAKE_GAP_MS = 10;
 /** Longest single timer (setTimeout's limit is ~24.8 days); a later wait re-arms when it fires. */
 const MAX_TIMER_MS = 3_600_000;
 
 export async function startAutomationWorker(deps: WorkerDeps, wake?: Wake): Promise<{ stop(): Promise<void> }> {
-  const stepWorkIds: string[] = [];
-  const wakeSteps = () => {
-    for (const id of stepWorkIds) deps.boss.notifyWorker(id);
-  };
+  const stepLanes = new LaneWaker((id) => deps.boss.notifyWorker(id), STEP_WAKE_GAP_MS);
+  const wakeSteps = () => stepLanes.wake();
   const d = new Deliverer(deps, { onStepJob: () => wake?.signal.signal('steps') });
   d.start();
 
@@ -72,7 +73,7 @@ export async function startAutomationWorker(deps: WorkerDeps, wake?: Wake): Prom
     if (failed.length) throw failed[0];
   };
   // One work() per lane so that a wake-up reaches each (pg-boss notifyWorker takes one worker id).
-  for (let i = 0; i < deps.config.workerConcurrency; i++) stepWorkIds.push(await deps.boss.work<StepJob>(STEP_QUEUE, options, handler));
+  for (let i = 0; i < deps.config.workerConcurrency; i++) stepLanes.add(await deps.boss.work<StepJob>(STEP_QUEUE, options, stepLanes.handler(handler)));
   const offs = [
     wake?.listener.on('steps', wakeSteps),
     wake?.listener.on('waits', (at) => (at === undefined ? void nextWait().catch(() => {}) : armWait(at))),
@@ -85,6 +86,7 @@ export async function startAutomationWorker(deps: WorkerDeps, wake?: Wake): Prom
       clearInterval(rescue);
       if (waitTimer) clearTimeout(waitTimer);
       for (const off of offs) off?.();
+      stepLanes.stop();
       await deps.boss.offWork(STEP_QUEUE).catch(() => {});
       await d.stop();
     },

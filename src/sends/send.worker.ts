@@ -12,6 +12,7 @@ import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { startRunsBatch, type BatchStart } from '../automations/run.batch.js';
 import { findOrCreateContacts, normaliseEmail } from '../contacts/contact.upsert.js';
 import type { WorkerDeps } from '../shared/context.js';
+import { LaneWaker } from '../shared/wake.js';
 import type { Wake } from '../workers.js';
 import { SEND_QUEUE, type SendJob } from './committer.js';
 
@@ -132,6 +133,12 @@ export interface SendWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * Under load, a lane re-fetches after a wake-up no sooner than this after its previous round began,
+ * so it takes many group commits per fetch and transaction (an idle lane is woken at once).
+ */
+const SEND_WAKE_GAP_MS = 20;
+
 /** Sends per processing transaction when several small jobs are fetched together. */
 const MAX_SENDS_PER_TX = 500;
 
@@ -219,11 +226,15 @@ export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<Se
     return results;
   };
   const workIds: string[] = [];
-  for (let i = 0; i < config.workerConcurrency; i++) workIds.push(await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, handler));
-  // A group commit landed (this process's API thread, or another process's NOTIFY): fetch now.
-  const offWake = wake?.listener.on('sends', () => {
-    for (const id of workIds) deps.boss.notifyWorker(id);
-  });
+  // A group commit landed (this process's API thread, or another process's NOTIFY): an idle lane
+  // fetches now; a busy one re-fetches when done, at most every SEND_WAKE_GAP_MS (see LaneWaker).
+  const lanes = new LaneWaker((id) => deps.boss.notifyWorker(id), SEND_WAKE_GAP_MS);
+  for (let i = 0; i < config.workerConcurrency; i++) {
+    const id = await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, lanes.handler(handler));
+    lanes.add(id);
+    workIds.push(id);
+  }
+  const offWake = wake?.listener.on('sends', () => lanes.wake());
 
   // pg-boss's own monitor (which fails jobs whose worker stopped heartbeating, e.g. a SIGKILLed
   // process) runs at most once a minute per database. A small supervisor-only instance on the same
@@ -274,6 +285,7 @@ export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<Se
     async stop() {
       clearInterval(timer);
       offWake?.();
+      lanes.stop();
       await Promise.all(workIds.map((id) => deps.boss.offWork(SEND_QUEUE, { id, wait: true }).catch(() => {})));
       while (superviseRunning) await new Promise((r) => setTimeout(r, 20));
       if (monitorStarted) await monitor.stop({ graceful: false, close: false }).catch(() => {});

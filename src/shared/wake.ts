@@ -71,8 +71,36 @@ export class WakeSignal {
   private notify(topic: WakeTopic, at?: number): void {
     if (this.closed) return;
     this.last.set(topic, Date.now());
+    if (!this.othersListen()) return;
     const payload = `${topic}:${process.pid}${at === undefined ? '' : `:${at}`}`;
     this.pool!.query('select pg_notify($1, $2)', [WAKE_PG_CHANNEL, payload]).catch((err) => this.log?.debug({ err }, 'wake NOTIFY failed'));
+  }
+
+  private others = true;
+  private othersCheckedAt = 0;
+  private checking = false;
+
+  /**
+   * Whether another process has a WakeListener connected (its LISTEN connection is named
+   * `arsel-wake:<pid>`), from a look at pg_stat_activity at most every OTHERS_CHECK_MS. A single
+   * process (role all) then sends no NOTIFY at all: its threads hear the BroadcastChannel. Until the
+   * first answer, and if the look fails, it assumes yes. A listener that connects later is covered
+   * by its own catch-up fetch on connect and by polling until the next look.
+   */
+  private othersListen(): boolean {
+    const now = Date.now();
+    if (!this.checking && now - this.othersCheckedAt >= OTHERS_CHECK_MS) {
+      this.checking = true;
+      this.othersCheckedAt = now;
+      this.pool!.query<{ n: boolean }>(
+        `select exists (select 1 from pg_stat_activity where application_name like 'arsel-wake:%' and application_name <> $1) as n`,
+        [listenerName()],
+      ).then(
+        (r) => (this.others = r.rows[0]?.n !== false),
+        () => (this.others = true),
+      ).finally(() => (this.checking = false));
+    }
+    return this.others;
   }
 
   close(): void {
@@ -82,6 +110,11 @@ export class WakeSignal {
     this.bc.close();
   }
 }
+
+/** How often a WakeSignal looks whether another process listens (and so needs NOTIFYs). */
+const OTHERS_CHECK_MS = 2_000;
+/** The application_name of a process's LISTEN connection. */
+const listenerName = () => `arsel-wake:${process.pid}`;
 
 export type WakeHandler = (at?: number) => void;
 
@@ -130,7 +163,7 @@ export class WakeListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client(this.pgConfig);
+    const client = new pg.Client({ ...this.pgConfig, application_name: listenerName() });
     client.on('error', (err) => {
       this.log.debug({ err }, 'wake listener connection failed');
       this.reconnect(client);
@@ -177,4 +210,91 @@ export class WakeListener {
     this.client = undefined;
     await c?.end().catch(() => {});
   }
+}
+
+/**
+ * Wakes pg-boss work() lanes without making a busy queue pay for it. A wake-up reaches ONE idle
+ * lane (round robin), never all of them: waking every lane for one commit made all but one fetch
+ * nothing. A lane inside its handler is not woken; the wake-up is remembered and the first lane to
+ * finish re-fetches, but not sooner than `minGapMs` after its previous fetch was handed work, so
+ * under load a lane takes what accumulated meanwhile in one fetch and one processing transaction
+ * (as it did with polls and fetch-while-full) instead of one small round per commit. An idle
+ * server still fetches the moment a commit lands.
+ */
+export class LaneWaker {
+  private readonly lanes: Lane[] = [];
+  private next = 0;
+  private pending = false;
+  private stopped = false;
+
+  constructor(private readonly notify: (id: string) => void, private readonly minGapMs: number) {}
+
+  /** A work() handler for the next lane; register it, then pass the id pg-boss returned to `add`. */
+  handler<A, R>(fn: (a: A) => Promise<R>): (a: A) => Promise<R> {
+    const lane: Lane = { id: '', busy: false, startedAt: 0, notifiedAt: 0 };
+    this.lanes.push(lane);
+    return async (a: A) => {
+      lane.busy = true;
+      lane.startedAt = Date.now();
+      try {
+        return await fn(a);
+      } finally {
+        lane.busy = false;
+        if (this.pending) {
+          this.pending = false;
+          this.wakeLane(lane);
+        }
+      }
+    };
+  }
+
+  /** The id pg-boss gave the lane whose handler was made last. */
+  add(id: string): void {
+    const lane = this.lanes[this.lanes.length - 1];
+    if (lane && !lane.id) lane.id = id;
+  }
+
+  private wakeLane(lane: Lane): void {
+    if (lane.timer || this.stopped || !lane.id) return;
+    const wait = lane.startedAt + this.minGapMs - Date.now();
+    if (wait <= 0) {
+      lane.notifiedAt = Date.now();
+      return this.notify(lane.id);
+    }
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      lane.notifiedAt = Date.now();
+      if (!this.stopped) this.notify(lane.id);
+    }, wait);
+    lane.timer.unref();
+  }
+
+  wake(): void {
+    const n = this.lanes.length;
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const lane = this.lanes[(this.next + i) % n]!;
+      // A lane whose delayed fetch is still to come will see this work too.
+      if (lane.timer) return;
+      // Busy, or woken a moment ago and presumably still fetching (that fetch may miss this work).
+      if (lane.busy || now - lane.notifiedAt < 50) continue;
+      this.next = (this.next + i + 1) % n;
+      return this.wakeLane(lane);
+    }
+    this.pending = true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const l of this.lanes) if (l.timer) clearTimeout(l.timer);
+  }
+}
+
+interface Lane {
+  id: string;
+  busy: boolean;
+  /** when its handler was last handed work */
+  startedAt: number;
+  notifiedAt: number;
+  timer?: NodeJS.Timeout;
 }
