@@ -85,6 +85,13 @@ async function once(rep) {
     if (r.status >= 300) throw new Error(`${p}: ${r.status} ${await r.text()}`);
     return r.json();
   };
+  // startProduct's probe send must be processed before the automation exists, or it would start a run too.
+  {
+    const db0 = await connect(dbName);
+    const until = Date.now() + 30_000;
+    while ((await db0.query(`select count(*)::int as n from event_sends where status = 'accepted'`)).rows[0].n > 0 && Date.now() < until) await sleep(100);
+    await db0.end();
+  }
   await post('/v1/automations', {
     name: 'three steps', status: 'enabled',
     steps: [
@@ -96,7 +103,6 @@ async function once(rep) {
     connections: [{ from: 'trigger', to: 'check' }, { from: 'check', outcome: 'condition_met', to: 'mail' }, { from: 'mail', to: 'hook' }],
   });
   const db = await connect(dbName);
-  // (startProduct's probe send was accepted before the automation existed: it starts no run.)
   const started = Date.now();
   let next = 0;
   const sender = async () => {

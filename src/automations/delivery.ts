@@ -46,6 +46,7 @@ export class Deliverer {
   }
 
   start(): void {
+    this.email.warm?.();
     const tick = () => {
       if (this.stopped) return;
       void this.sweep().finally(() => {

@@ -95,8 +95,17 @@ export interface CommitterOptions {
   maxConcurrent?: number;
   commitTimeoutMs?: number;
   idempotencyTtlHours?: number;
-  /** Called after each commit that wrote accepted sends (a `sends.process` job): wakes the workers. */
-  onCommit?: () => void;
+  /**
+   * A request arriving at least this long after the previous one, with no commit in flight, commits
+   * at once instead of waiting `windowMs` for company (0 = never). The server uses 50 ms.
+   */
+  quietMs?: number;
+  /**
+   * Called after each commit that wrote accepted sends (a `sends.process` job): wakes the workers.
+   * With the accepted ids when the committer was otherwise idle (no other batch in flight or
+   * waiting), so an idle worker can process them at once without fetching the job first.
+   */
+  onCommit?: (ids?: string[]) => void;
 }
 
 /**
@@ -219,15 +228,17 @@ export class GroupCommitter {
   private closed = false;
   /** A flush found every commit slot busy: the next free slot takes the pending requests at once. */
   private overdue = false;
+  /** Date.now() of the latest submit (see quietMs). */
+  private lastArrival = 0;
   private idle: Array<() => void> = [];
   /** `singleStatement`: batches committed as one autocommitted statement (no Idempotency-Key in them). */
   readonly stats = { batches: 0, sends: 0, retriedBatches: 0, singleStatement: 0 };
   private readonly o: Required<Omit<CommitterOptions, 'onCommit'>>;
-  private readonly onCommit?: () => void;
+  private readonly onCommit?: (ids?: string[]) => void;
 
   constructor(private readonly pool: pg.Pool, private readonly boss: PgBoss, opts: CommitterOptions = {}) {
     const { onCommit, ...o } = opts;
-    this.o = { maxBatch: 200, windowMs: 2, maxConcurrent: 4, commitTimeoutMs: 10_000, idempotencyTtlHours: 24, ...o };
+    this.o = { maxBatch: 200, windowMs: 2, maxConcurrent: 4, commitTimeoutMs: 10_000, idempotencyTtlHours: 24, quietMs: 0, ...o };
     this.onCommit = onCommit;
   }
 
@@ -250,7 +261,11 @@ export class GroupCommitter {
       this.pending.push(unit);
       this.pendingSends += Math.max(1, sends.length);
       this.watchdog ??= this.armWatchdog();
-      if (this.pendingSends >= this.o.maxBatch) this.flush();
+      const quiet = this.o.quietMs > 0 && unit.since - this.lastArrival >= this.o.quietMs;
+      this.lastArrival = unit.since;
+      // An idle server has no company to wait for: the first request after a quiet spell commits at
+      // once (saves the window on send → automation latency); under load arrivals never pause that long.
+      if (this.pendingSends >= this.o.maxBatch || (quiet && this.inflight === 0 && this.pending.length === 1)) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.o.windowMs);
     });
   }
@@ -367,7 +382,7 @@ export class GroupCommitter {
    * A batch without Idempotency-Keys as ONE autocommitted statement (see composeWithJobInsert): its
    * sends and, when some are accepted, their job. Null when pg-boss's statement does not compose.
    */
-  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[]; jobbed: boolean } | null> {
+  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[]; jobbed: boolean; ids?: string[] } | null> {
     const rows: SendRow[] = [];
     for (const u of units) rows.push(...u.sends);
     if (!rows.length) return null;
@@ -376,7 +391,7 @@ export class GroupCommitter {
     const job = await this.jobInsert(ids);
     const composed = job.values.length === 1 ? composedStatement(job.text) : null;
     if (!composed) return null;
-    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows, jobbed: true };
+    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows, jobbed: true, ids };
   }
 
   private async commit(units: Unit[]): Promise<void> {
@@ -404,7 +419,7 @@ export class GroupCommitter {
           await c.query(single.query);
           this.countBatch(single.rows);
           this.stats.singleStatement++;
-          if (single.jobbed) this.onCommit?.();
+          if (single.jobbed) this.onCommit?.(this.inflight === 1 && !this.pending.length ? single.ids : undefined);
           return new Set<Unit>();
         }
       }

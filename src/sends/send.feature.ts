@@ -19,7 +19,7 @@ export const sendsFeature: Feature = {
     const wake = new WakeSignal(deps.pool, deps.config.wakeNotifyMs, deps.log);
     wakes.set(deps, wake);
     const services: SendServices = {
-      committer: new GroupCommitter(deps.pool, deps.boss, { windowMs: deps.config.commitWindowMs, maxConcurrent: deps.config.commitConcurrency, onCommit: () => wake.signal('sends') }),
+      committer: new GroupCommitter(deps.pool, deps.boss, { windowMs: deps.config.commitWindowMs, maxConcurrent: deps.config.commitConcurrency, quietMs: 50, onCommit: (ids) => wake.signal('sends', undefined, ids) }),
       gate: new IdempotencyGate(deps.pool),
       budget: new EventBudget(deps.config.eventBudget),
     };

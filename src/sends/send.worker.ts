@@ -234,7 +234,24 @@ export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<Se
     lanes.add(id);
     workIds.push(id);
   }
-  const offWake = wake?.listener.on('sends', () => lanes.wake());
+  // A quiet commit hands over its ids (same process): an idle lane processes them at once, without
+  // fetching the job first; the job, fetched later, finds them processed (a no-op), as a redelivered
+  // job would. Failing here changes nothing: the job is still there and goes the usual way.
+  const inHand = new Set<Promise<unknown>>();
+  const direct = (ids: string[]) => {
+    const p = processSends(deps, ids, after)
+      .catch((err) => {
+        deps.log.debug({ err }, 'direct send processing failed; the job will retry');
+        lanes.wake();
+      })
+      .finally(() => inHand.delete(p));
+    inHand.add(p);
+    return p;
+  };
+  const offWake = wake?.listener.on('sends', (_at, ids) => {
+    if (ids?.length && lanes.tryRun(() => direct(ids))) return;
+    lanes.wake();
+  });
 
   // pg-boss's own monitor (which fails jobs whose worker stopped heartbeating, e.g. a SIGKILLed
   // process) runs at most once a minute per database. A small supervisor-only instance on the same
@@ -286,6 +303,7 @@ export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<Se
       clearInterval(timer);
       offWake?.();
       lanes.stop();
+      await Promise.all(inHand);
       await Promise.all(workIds.map((id) => deps.boss.offWork(SEND_QUEUE, { id, wait: true }).catch(() => {})));
       while (superviseRunning) await new Promise((r) => setTimeout(r, 20));
       if (monitorStarted) await monitor.stop({ graceful: false, close: false }).catch(() => {});

@@ -27,6 +27,8 @@ interface Msg {
   topic: WakeTopic;
   /** waits: epoch ms of the earliest new due time */
   at?: number;
+  /** sends (same process only): the ids a quiet group commit wrote, for an idle worker to process at once */
+  ids?: string[];
 }
 
 interface Log {
@@ -46,9 +48,9 @@ export class WakeSignal {
     (this.bc as unknown as { unref(): void }).unref();
   }
 
-  signal(topic: WakeTopic, at?: number): void {
+  signal(topic: WakeTopic, at?: number, ids?: string[]): void {
     if (this.closed) return;
-    this.bc.postMessage(at === undefined ? { topic } : ({ topic, at } satisfies Msg));
+    this.bc.postMessage(at === undefined && !ids ? { topic } : ({ topic, at, ids } satisfies Msg));
     if (!this.pool || this.notifyMs <= 0) return;
     const pending = this.trailing.get(topic);
     if (pending) {
@@ -116,7 +118,7 @@ const OTHERS_CHECK_MS = 2_000;
 /** The application_name of a process's LISTEN connection. */
 const listenerName = () => `arsel-wake:${process.pid}`;
 
-export type WakeHandler = (at?: number) => void;
+export type WakeHandler = (at?: number, ids?: string[]) => void;
 
 /**
  * The consuming side (one per worker set): hears the BroadcastChannel and, with a connection
@@ -135,7 +137,7 @@ export class WakeListener {
     (this.bc as unknown as { unref(): void }).unref();
     this.bc.onmessage = (e: unknown) => {
       const m = (e as { data: Msg }).data;
-      if (m && typeof m.topic === 'string') this.emit(m.topic, m.at);
+      if (m && typeof m.topic === 'string') this.emit(m.topic, m.at, Array.isArray(m.ids) ? m.ids : undefined);
     };
   }
 
@@ -147,10 +149,10 @@ export class WakeListener {
   }
 
   /** Run a topic's handlers (also used for wake-ups inside this isolate). */
-  emit(topic: WakeTopic, at?: number): void {
+  emit(topic: WakeTopic, at?: number, ids?: string[]): void {
     for (const fn of this.handlers.get(topic) ?? []) {
       try {
-        fn(at);
+        fn(at, ids);
       } catch (err) {
         this.log.warn({ err, topic }, 'wake handler failed');
       }
@@ -267,6 +269,26 @@ export class LaneWaker {
       if (!this.stopped) this.notify(lane.id);
     }, wait);
     lane.timer.unref();
+  }
+
+  /**
+   * Runs `fn` now as the work of an idle lane (marked busy meanwhile), if one is idle; false if
+   * none is (then call wake()). For work handed over directly instead of fetched.
+   */
+  tryRun(fn: () => Promise<unknown>): boolean {
+    const now = Date.now();
+    const lane = this.lanes.find((l) => !l.busy && !l.timer && now - l.notifiedAt >= 50);
+    if (!lane || this.stopped) return false;
+    lane.busy = true;
+    lane.startedAt = now;
+    void fn().finally(() => {
+      lane.busy = false;
+      if (this.pending) {
+        this.pending = false;
+        this.wakeLane(lane);
+      }
+    });
+    return true;
   }
 
   wake(): void {

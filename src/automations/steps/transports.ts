@@ -48,6 +48,8 @@ export interface EmailTransport {
   readonly name: string;
   send(msg: EmailPayload, ids: { outboxId: string; idempotencyKey: string }): Promise<DeliveryResult>;
   close?(): void;
+  /** Loads what the first message would otherwise wait for (worker start). */
+  warm?(): void;
 }
 
 /** SMTP connections kept open to the relay (nodemailer pool): at most this many messages in flight. */
@@ -95,6 +97,8 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
       }
     },
     close: () => void transporter?.then((t) => t.close()),
+    // The worker loads nodemailer at start rather than on the first email, which would wait for it.
+    warm: () => void connect().catch(() => {}),
   };
 }
 
