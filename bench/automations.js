@@ -17,7 +17,7 @@ import { SMTPServer } from 'smtp-server';
 import { freePort, installCleanup, sleep } from './lib/children.js';
 import { connect, dropDatabase } from './lib/db.js';
 import { startProduct } from './lib/product.js';
-import { rssMb } from './lib/proc.js';
+import { cpuDiff, cpuSnapshot, rssMb } from './lib/proc.js';
 import { upsertSection } from './lib/sections.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -103,6 +103,7 @@ async function once(rep) {
     connections: [{ from: 'trigger', to: 'check' }, { from: 'check', outcome: 'condition_met', to: 'mail' }, { from: 'mail', to: 'hook' }],
   });
   const db = await connect(dbName);
+  const cpu0 = cpuSnapshot({ server: srv.pid }, dbName);
   const started = Date.now();
   let next = 0;
   const sender = async () => {
@@ -134,6 +135,7 @@ async function once(rep) {
     }
     await sleep(100);
   }
+  const cpu = cpuDiff(cpu0, cpuSnapshot({ server: srv.pid }, dbName));
   const endAt = Math.max(hooks.last, SMTP ? mails.last : 0);
   const totalS = (endAt - started) / 1000;
   const runs = (await db.query(`select count(*)::int as n, count(distinct send_id)::int as d, count(*) filter (where status = 'completed')::int as c from automation_runs`)).rows[0];
@@ -145,7 +147,10 @@ async function once(rep) {
     emailsPerS: SMTP ? Math.round(mails.total / ((mails.last - started) / 1000)) : null,
     runs: runs.n, completed: runs.c, dupRuns: runs.n - runs.d,
     webhooks: hooks.total, webhookKeys: hooks.keys.size, emails: SMTP ? mails.total : null, emailIds: SMTP ? mails.ids.size : null,
-    peakRssMb: peakRss, load: os.loadavg().map((x) => x.toFixed(1)).join(' '),
+    peakRssMb: peakRss,
+    // CPU over the run as % of one core, and per run in µs (server = all its threads; postgres = this database's backends)
+    cpu: { machine: cpu.machineBusy, server: cpu.server, postgres: cpu.postgres, serverUsPerRun: Math.round((cpu.server / 100) * cpu.secs * 1e6 / N), postgresUsPerRun: Math.round((cpu.postgres / 100) * cpu.secs * 1e6 / N) },
+    load: os.loadavg().map((x) => x.toFixed(1)).join(' '),
   };
   res.ok = res.completed === N && res.webhooks === N && res.webhookKeys === N && res.dupRuns === 0 && (!SMTP || (res.emails === N && res.emailIds === N));
   console.error(JSON.stringify(res));
@@ -164,10 +169,10 @@ const table = [
   `Measured ${new Date().toISOString().slice(0, 16)}Z by \`node bench/automations.js --sends ${N} --email ${a.email} --reps ${a.reps}\` on ${cpus.length} × ${cpus[0]?.model ?? 'cpu'} (load average at the end of each run: ${results.map((r) => r.load.split(' ')[0]).join(', ')}; the box is shared with other agents, so figures are noisy).`,
   `Flow: trigger → condition (always met) → send_email (${SMTP ? 'SMTP to a local smtp-server sink, pooled' : 'log transport'}) → webhook (local receiver). Runs/s = sends / (first send → last delivery received).`,
   '',
-  '| run | sends | accepted in s | all delivered in s | runs/s | emails/s | runs completed | webhooks (distinct keys) | emails (distinct Message-IDs) | duplicate runs | peak RSS MB | exactly once |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-  ...results.map((r) => `| ${r.rep} | ${r.sends} | ${r.acceptedS} | ${r.totalS} | ${r.runsPerS} | ${r.emailsPerS ?? '–'} | ${r.completed} | ${r.webhooks} (${r.webhookKeys}) | ${r.emails ?? '–'} (${r.emailIds ?? '–'}) | ${r.dupRuns} | ${r.peakRssMb} | ${r.ok ? 'yes' : 'NO'} |`),
-  `| median (range) | | | ${med(results.map((r) => r.totalS))} | ${med(results.map((r) => r.runsPerS))} (${range(results.map((r) => r.runsPerS))}) | ${SMTP ? med(results.map((r) => r.emailsPerS)) : '–'} | | | | | | |`,
+  '| run | sends | accepted in s | all delivered in s | runs/s | emails/s | runs completed | webhooks (distinct keys) | emails (distinct Message-IDs) | duplicate runs | peak RSS MB | CPU % server / postgres / machine | µs per run server / postgres | exactly once |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...results.map((r) => `| ${r.rep} | ${r.sends} | ${r.acceptedS} | ${r.totalS} | ${r.runsPerS} | ${r.emailsPerS ?? '–'} | ${r.completed} | ${r.webhooks} (${r.webhookKeys}) | ${r.emails ?? '–'} (${r.emailIds ?? '–'}) | ${r.dupRuns} | ${r.peakRssMb} | ${r.cpu.server} / ${r.cpu.postgres} / ${r.cpu.machine} | ${r.cpu.serverUsPerRun} / ${r.cpu.postgresUsPerRun} | ${r.ok ? 'yes' : 'NO'} |`),
+  `| median (range) | | | ${med(results.map((r) => r.totalS))} | ${med(results.map((r) => r.runsPerS))} (${range(results.map((r) => r.runsPerS))}) | ${SMTP ? `${med(results.map((r) => r.emailsPerS))} (${range(results.map((r) => r.emailsPerS))})` : '–'} | | | | | | | ${med(results.map((r) => r.cpu.serverUsPerRun))} / ${med(results.map((r) => r.cpu.postgresUsPerRun))} | |`,
 ].join('\n');
 console.log(table);
 if (!a['no-write']) {

@@ -13,7 +13,7 @@
  * send's `processed` mark or not at all.
  */
 import type pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
+import { fastUuidv7 as uuidv7 } from '../shared/uuidv7.js';
 import type { FieldDef } from '../events/event.entity.js';
 import type { WorkerDeps } from '../shared/context.js';
 import type { Connection, Step } from './graph.js';

@@ -7,14 +7,15 @@
  */
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { v7 as uuidv7 } from 'uuid';
+import { fastUuidv7 as uuidv7 } from '../shared/uuidv7.js';
 import type { FieldDef } from '../events/event.entity.js';
 import type { WorkerDeps } from '../shared/context.js';
 import type { RunStepLog } from './automation.entity.js';
 import { parseDuration } from './duration.js';
 import { nextStep, type Connection, type Step } from './graph.js';
 import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
-import { renderTemplate, typedPayload, type RenderContext } from './templates.js';
+import type { Template } from 'liquidjs';
+import { liquid, parseTemplate, typedPayload, type RenderContext } from './templates.js';
 
 export const STEP_QUEUE = 'automations.step';
 /** current_step of a run whose last step was a wait: the resume job completes it. */
@@ -77,6 +78,30 @@ class DuplicateEffect extends Error {}
 const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
 /** What walking a run needs: the run, its automation's graph and (unless it is cancelled) its context. */
+/**
+ * Parsed templates by source: a batch renders the same subject and body for every run, and parsing
+ * was most of a render (profile of bench/automations.js). Bounded by the sources' total length
+ * (TEMPLATE_CACHE_CHARS; emptied when it would pass it); a source is immutable, so never stale.
+ */
+const parsed = new Map<string, Template[]>();
+let parsedChars = 0;
+const TEMPLATE_CACHE_CHARS = 256 * 1024;
+async function render(source: string, ctx: RenderContext): Promise<string> {
+  let tpl = parsed.get(source);
+  if (!tpl) {
+    tpl = parseTemplate(source);
+    if (source.length <= TEMPLATE_CACHE_CHARS) {
+      if (parsedChars + source.length > TEMPLATE_CACHE_CHARS) {
+        parsed.clear();
+        parsedChars = 0;
+      }
+      parsed.set(source, tpl);
+      parsedChars += source.length;
+    }
+  }
+  return (await liquid.render(tpl, ctx as unknown as Record<string, unknown>)) as string;
+}
+
 export interface WalkRun {
   id: string;
   organization_id: string;
@@ -167,9 +192,9 @@ export async function walkRun(deps: WorkerDeps, run: WalkRun, startKey: string, 
           break;
         }
         case 'send_email': {
-          const subject = (await renderTemplate(String(step.subject), loaded!.ctx)).replace(/[\r\n]+/g, ' ').trim();
-          const body = await renderTemplate(String(step.body), loaded!.ctx);
-          const to = (step.to ? await renderTemplate(String(step.to), loaded!.ctx) : String(loaded!.ctx.contact.email ?? '')).trim();
+          const subject = (await render(String(step.subject), loaded!.ctx)).replace(/[\r\n]+/g, ' ').trim();
+          const body = await render(String(step.body), loaded!.ctx);
+          const to = (step.to ? await render(String(step.to), loaded!.ctx) : String(loaded!.ctx.contact.email ?? '')).trim();
           if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new Error(`no valid recipient (got ${JSON.stringify(to)})`);
           const payload = { from: deps.config.mailFrom, to, subject, text: body, ...(/^\s*</.test(body) ? { html: body } : {}) };
           const outboxId = effect(step, 'email', payload, 10);

@@ -86,6 +86,8 @@ interface Unit {
   key?: KeyRow;
   /** Date.now() when it was submitted (the wait for a commit slot is bounded from here). */
   since: number;
+  /** It arrived after a quiet spell and was committed at once, alone (see quietMs). */
+  quiet?: boolean;
   settle(err: unknown, result?: UnitResult): void;
 }
 
@@ -102,8 +104,8 @@ export interface CommitterOptions {
   quietMs?: number;
   /**
    * Called after each commit that wrote accepted sends (a `sends.process` job): wakes the workers.
-   * With the accepted ids when the committer was otherwise idle (no other batch in flight or
-   * waiting), so an idle worker can process them at once without fetching the job first.
+   * With the accepted ids when the batch is one request that came after a quiet spell (quietMs),
+   * so an idle worker can process them at once without fetching the job first; never under load.
    */
   onCommit?: (ids?: string[]) => void;
 }
@@ -251,6 +253,7 @@ export class GroupCommitter {
         sends,
         key,
         since: Date.now(),
+        quiet: false,
         settle: (err, result) => {
           if (done) return;
           done = true;
@@ -265,7 +268,10 @@ export class GroupCommitter {
       this.lastArrival = unit.since;
       // An idle server has no company to wait for: the first request after a quiet spell commits at
       // once (saves the window on send → automation latency); under load arrivals never pause that long.
-      if (this.pendingSends >= this.o.maxBatch || (quiet && this.inflight === 0 && this.pending.length === 1)) this.flush();
+      if (quiet && this.inflight === 0 && this.pending.length === 1) {
+        unit.quiet = true;
+        this.flush();
+      } else if (this.pendingSends >= this.o.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.o.windowMs);
     });
   }
@@ -419,7 +425,8 @@ export class GroupCommitter {
           await c.query(single.query);
           this.countBatch(single.rows);
           this.stats.singleStatement++;
-          if (single.jobbed) this.onCommit?.(this.inflight === 1 && !this.pending.length ? single.ids : undefined);
+          // The ids only for a request that came after a quiet spell: an idle worker takes them directly.
+          if (single.jobbed) this.onCommit?.(units.length === 1 && units[0].quiet ? single.ids : undefined);
           return new Set<Unit>();
         }
       }
