@@ -17,7 +17,7 @@ import { rescueStalledRuns } from './run.rescue.js';
 
 /** Step jobs of one fetched batch executed concurrently (each holds one pooled connection). */
 const STEP_LANES = 4;
-/** A busy step lane re-fetches after a wake-up no sooner than this after its previous round began. */
+/** Wake-ups of the step lanes are at most this far apart (see LaneWaker). */
 const STEP_WAKE_GAP_MS = 10;
 /** Longest single timer (setTimeout's limit is ~24.8 days); a later wait re-arms when it fires. */
 const MAX_TIMER_MS = 3_600_000;

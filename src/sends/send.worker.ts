@@ -134,10 +134,10 @@ export interface SendWorker {
 }
 
 /**
- * Under load, a lane re-fetches after a wake-up no sooner than this after its previous round began,
- * so it takes many group commits per fetch and transaction (an idle lane is woken at once).
+ * Wake-ups of the send lanes are at most this far apart (an idle server's first one goes at once), so
+ * under load a fetch takes many group commits at a time (see LaneWaker).
  */
-const SEND_WAKE_GAP_MS = 20;
+const SEND_WAKE_GAP_MS = 50;
 
 /** Sends per processing transaction when several small jobs are fetched together. */
 const MAX_SENDS_PER_TX = 500;
@@ -227,7 +227,7 @@ export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<Se
   };
   const workIds: string[] = [];
   // A group commit landed (this process's API thread, or another process's NOTIFY): an idle lane
-  // fetches now; a busy one re-fetches when done, at most every SEND_WAKE_GAP_MS (see LaneWaker).
+  // fetches now, at most one wake-up per SEND_WAKE_GAP_MS across the lanes (see LaneWaker).
   const lanes = new LaneWaker((id) => deps.boss.notifyWorker(id), SEND_WAKE_GAP_MS);
   for (let i = 0; i < config.workerConcurrency; i++) {
     const id = await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, lanes.handler(handler));

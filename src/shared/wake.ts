@@ -215,36 +215,39 @@ export class WakeListener {
 }
 
 /**
- * Wakes pg-boss work() lanes without making a busy queue pay for it. A wake-up reaches ONE idle
- * lane (round robin), never all of them: waking every lane for one commit made all but one fetch
- * nothing. A lane inside its handler is not woken; the wake-up is remembered and the first lane to
- * finish re-fetches, but not sooner than `minGapMs` after its previous fetch was handed work, so
- * under load a lane takes what accumulated meanwhile in one fetch and one processing transaction
- * (as it did with polls and fetch-while-full) instead of one small round per commit. An idle
- * server still fetches the moment a commit lands.
+ * Wakes pg-boss work() lanes without making a busy queue pay for it.
+ * - A wake-up reaches ONE lane that is not inside its handler (round robin), never all of them:
+ *   waking every lane for one commit made all but one fetch nothing.
+ * - Wake-ups are rate-limited across the lanes: at most one per `minGapMs`; one that comes sooner
+ *   is deferred to the end of the gap (and covers everything that came meanwhile). An idle server
+ *   still fetches the moment a commit lands; under load a lane takes many commits per fetch and
+ *   per processing transaction, as with polls and fetch-while-full, instead of one small round
+ *   per commit (which doubled PostgreSQL's CPU per accepted send in bench/run.js).
+ * - If every lane is busy, the wake-up is remembered and the first lane to finish takes it.
  */
 export class LaneWaker {
   private readonly lanes: Lane[] = [];
   private next = 0;
   private pending = false;
   private stopped = false;
+  private lastWake = -Infinity;
+  private timer?: NodeJS.Timeout;
 
   constructor(private readonly notify: (id: string) => void, private readonly minGapMs: number) {}
 
   /** A work() handler for the next lane; register it, then pass the id pg-boss returned to `add`. */
   handler<A, R>(fn: (a: A) => Promise<R>): (a: A) => Promise<R> {
-    const lane: Lane = { id: '', busy: false, startedAt: 0, notifiedAt: 0 };
+    const lane: Lane = { id: '', busy: false };
     this.lanes.push(lane);
     return async (a: A) => {
       lane.busy = true;
-      lane.startedAt = Date.now();
       try {
         return await fn(a);
       } finally {
         lane.busy = false;
         if (this.pending) {
           this.pending = false;
-          this.wakeLane(lane);
+          this.wake();
         }
       }
     };
@@ -256,67 +259,59 @@ export class LaneWaker {
     if (lane && !lane.id) lane.id = id;
   }
 
-  private wakeLane(lane: Lane): void {
-    if (lane.timer || this.stopped || !lane.id) return;
-    const wait = lane.startedAt + this.minGapMs - Date.now();
-    if (wait <= 0) {
-      lane.notifiedAt = Date.now();
-      return this.notify(lane.id);
-    }
-    lane.timer = setTimeout(() => {
-      lane.timer = undefined;
-      lane.notifiedAt = Date.now();
-      if (!this.stopped) this.notify(lane.id);
-    }, wait);
-    lane.timer.unref();
-  }
-
   /**
-   * Runs `fn` now as the work of an idle lane (marked busy meanwhile), if one is idle; false if
-   * none is (then call wake()). For work handed over directly instead of fetched.
+   * Runs `fn` now as the work of an idle lane (marked busy meanwhile) if one is idle and no wake-up
+   * is due; false otherwise (then call wake()). For work handed over directly instead of fetched.
    */
   tryRun(fn: () => Promise<unknown>): boolean {
-    const now = Date.now();
-    const lane = this.lanes.find((l) => !l.busy && !l.timer && now - l.notifiedAt >= 50);
-    if (!lane || this.stopped) return false;
+    const lane = this.lanes.find((l) => !l.busy && l.id);
+    if (!lane || this.stopped || this.timer) return false;
     lane.busy = true;
-    lane.startedAt = now;
     void fn().finally(() => {
       lane.busy = false;
       if (this.pending) {
         this.pending = false;
-        this.wakeLane(lane);
+        this.wake();
       }
     });
     return true;
   }
 
   wake(): void {
+    if (this.stopped || this.timer) return; // a deferred wake-up is coming: it covers this work
+    const wait = this.lastWake + this.minGapMs - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.fire();
+      }, wait);
+      this.timer.unref();
+      return;
+    }
+    this.fire();
+  }
+
+  private fire(): void {
+    if (this.stopped) return;
     const n = this.lanes.length;
-    const now = Date.now();
     for (let i = 0; i < n; i++) {
       const lane = this.lanes[(this.next + i) % n]!;
-      // A lane whose delayed fetch is still to come will see this work too.
-      if (lane.timer) return;
-      // Busy, or woken a moment ago and presumably still fetching (that fetch may miss this work).
-      if (lane.busy || now - lane.notifiedAt < 50) continue;
+      if (lane.busy || !lane.id) continue;
       this.next = (this.next + i + 1) % n;
-      return this.wakeLane(lane);
+      this.lastWake = Date.now();
+      this.notify(lane.id);
+      return;
     }
     this.pending = true;
   }
 
   stop(): void {
     this.stopped = true;
-    for (const l of this.lanes) if (l.timer) clearTimeout(l.timer);
+    if (this.timer) clearTimeout(this.timer);
   }
 }
 
 interface Lane {
   id: string;
   busy: boolean;
-  /** when its handler was last handed work */
-  startedAt: number;
-  notifiedAt: number;
-  timer?: NodeJS.Timeout;
 }
