@@ -50,7 +50,7 @@ export class WakeSignal {
 
   signal(topic: WakeTopic, at?: number, ids?: string[]): void {
     if (this.closed) return;
-    this.bc.postMessage(at === undefined && !ids ? { topic } : ({ topic, at, ids } satisfies Msg));
+    this.post(topic, at, ids);
     if (!this.pool || this.notifyMs <= 0) return;
     const pending = this.trailing.get(topic);
     if (pending) {
@@ -68,6 +68,38 @@ export class WakeSignal {
       timer.unref();
       this.trailing.set(topic, { timer, at });
     }
+  }
+
+  private readonly bcLast = new Map<WakeTopic, number>();
+  private readonly bcTrailing = new Map<WakeTopic, { timer: NodeJS.Timeout; at?: number }>();
+
+  /**
+   * The in-process message, coalesced too (at most one per topic per IN_PROCESS_MS: leading edge at
+   * once, with the ids of a quiet commit; one trailing message for what came after): under load the
+   * API thread committed hundreds of batches a second and the worker thread woke up for each.
+   */
+  private post(topic: WakeTopic, at?: number, ids?: string[]): void {
+    const pending = this.bcTrailing.get(topic);
+    if (pending) {
+      if (at !== undefined) pending.at = pending.at === undefined ? at : Math.min(pending.at, at);
+      return;
+    }
+    const now = Date.now();
+    const since = now - (this.bcLast.get(topic) ?? 0);
+    if (since >= IN_PROCESS_MS) {
+      this.bcLast.set(topic, now);
+      this.bc.postMessage(at === undefined && !ids ? { topic } : ({ topic, at, ids } satisfies Msg));
+      return;
+    }
+    const timer = setTimeout(() => {
+      const p = this.bcTrailing.get(topic);
+      this.bcTrailing.delete(topic);
+      if (this.closed) return;
+      this.bcLast.set(topic, Date.now());
+      this.bc.postMessage(p?.at === undefined ? { topic } : ({ topic, at: p.at } satisfies Msg));
+    }, IN_PROCESS_MS - since);
+    timer.unref();
+    this.bcTrailing.set(topic, { timer, at });
   }
 
   private notify(topic: WakeTopic, at?: number): void {
@@ -108,11 +140,15 @@ export class WakeSignal {
   close(): void {
     this.closed = true;
     for (const p of this.trailing.values()) clearTimeout(p.timer);
+    for (const p of this.bcTrailing.values()) clearTimeout(p.timer);
+    this.bcTrailing.clear();
     this.trailing.clear();
     this.bc.close();
   }
 }
 
+/** In-process wake-ups of one topic are at most this far apart (leading edge at once). */
+const IN_PROCESS_MS = 5;
 /** How often a WakeSignal looks whether another process listens (and so needs NOTIFYs). */
 const OTHERS_CHECK_MS = 2_000;
 /** The application_name of a process's LISTEN connection. */
