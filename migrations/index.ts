@@ -14,6 +14,7 @@ import { Migration20261201000001_automation_checked_against } from './Migration2
 import { Migration20261201000002_contact_fields } from './Migration20261201000002_contact_fields.js';
 import { Migration20261205000001_event_sends_partitioned } from './Migration20261205000001_event_sends_partitioned.js';
 import { Migration20261206000001_schema_versions_replays } from './Migration20261206000001_schema_versions_replays.js';
+import { Migration20261207000001_run_latency } from './Migration20261207000001_run_latency.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000002_contact_fields', class: Migration20261201000002_contact_fields },
   { name: 'Migration20261205000001_event_sends_partitioned', class: Migration20261205000001_event_sends_partitioned },
   { name: 'Migration20261206000001_schema_versions_replays', class: Migration20261206000001_schema_versions_replays },
+  { name: 'Migration20261207000001_run_latency', class: Migration20261207000001_run_latency },
 ];

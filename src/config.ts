@@ -65,6 +65,12 @@ export interface Config {
   readonly metricsToken?: string;
   /** Sends older than this many days are dropped a whole day-partition at a time (src/sends/partitions.ts); unset = kept forever. */
   readonly sendRetentionDays?: number;
+  /**
+   * Cross-process wake-ups (src/shared/wake.ts): at most one PostgreSQL NOTIFY per topic per this
+   * many ms (0 = none: other processes find new work by polling; threads of one process are always
+   * woken at once).
+   */
+  readonly wakeNotifyMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsPort: int(env, 'METRICS_PORT', 9464, 0, 65535),
     metricsToken: env.METRICS_TOKEN || undefined,
     sendRetentionDays: env.SEND_RETENTION_DAYS ? int(env, 'SEND_RETENTION_DAYS', 0, 1, 100_000) : undefined,
+    wakeNotifyMs: int(env, 'WAKE_NOTIFY_MS', 5, 0, 60_000),
     ...overrides,
   };
   // Node refuses a headers timeout longer than the whole-request timeout.

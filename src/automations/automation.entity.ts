@@ -78,7 +78,7 @@ export interface RunStepLog {
 
 @Entity({ tableName: 'automation_runs' })
 export class AutomationRun {
-  [OptionalProps]?: 'status' | 'currentStep' | 'steps' | 'error' | 'createdAt' | 'updatedAt' | 'finishedAt' | 'waitUntil' | 'contactId';
+  [OptionalProps]?: 'status' | 'currentStep' | 'steps' | 'error' | 'createdAt' | 'updatedAt' | 'finishedAt' | 'waitUntil' | 'contactId' | 'acceptedAt' | 'startedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -118,4 +118,12 @@ export class AutomationRun {
 
   @Property({ type: 'datetime', length: 3, nullable: true })
   finishedAt?: Date | null;
+
+  /** When the send that started this run was accepted (its created_at). */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  acceptedAt?: Date | null;
+
+  /** When the run's first step started. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  startedAt?: Date | null;
 }

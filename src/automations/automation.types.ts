@@ -65,6 +65,10 @@ export class AutomationRunType {
   @Field(() => DateTimeISOResolver) createdAt!: Date;
   @Field(() => DateTimeISOResolver) updatedAt!: Date;
   @Field(() => DateTimeISOResolver, { nullable: true }) finishedAt!: Date | null;
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the send that started this run was accepted' }) acceptedAt!: Date | null;
+  @Field(() => DateTimeISOResolver, { nullable: true, description: "When the run's first step started" }) startedAt!: Date | null;
+  @Field(() => Int, { nullable: true, description: 'Milliseconds from the send being accepted to the run starting' }) startDelayMs!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Milliseconds from the send being accepted to the run finishing' }) totalMs!: number | null;
 }
 
 @ObjectType('DeleteAutomationResult')
@@ -140,8 +144,14 @@ export function runToGraphQL(r: AutomationRun): AutomationRunType {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     finishedAt: r.finishedAt ?? null,
+    acceptedAt: r.acceptedAt ?? null,
+    startedAt: r.startedAt ?? null,
+    startDelayMs: msBetween(r.acceptedAt, r.startedAt),
+    totalMs: msBetween(r.acceptedAt, r.finishedAt),
   };
 }
+
+const msBetween = (from?: Date | null, to?: Date | null): number | null => (from && to ? Math.max(0, to.getTime() - from.getTime()) : null);
 
 export function runToRest(r: AutomationRun) {
   return {
@@ -158,5 +168,9 @@ export function runToRest(r: AutomationRun) {
     created_at: r.createdAt.toISOString(),
     updated_at: r.updatedAt.toISOString(),
     finished_at: r.finishedAt ? r.finishedAt.toISOString() : null,
+    accepted_at: r.acceptedAt ? r.acceptedAt.toISOString() : null,
+    started_at: r.startedAt ? r.startedAt.toISOString() : null,
+    start_delay_ms: msBetween(r.acceptedAt, r.startedAt),
+    total_ms: msBetween(r.acceptedAt, r.finishedAt),
   };
 }

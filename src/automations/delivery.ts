@@ -10,6 +10,7 @@
 import type pg from 'pg';
 import { countDelivery } from '../metrics/metrics.js';
 import type { WorkerDeps } from '../shared/context.js';
+import type { RunStepLog } from './automation.entity.js';
 import { nextStep, type Connection } from './graph.js';
 import { enqueue, STEP_QUEUE } from './run.executor.js';
 import { createEmailTransport, PermanentDeliveryError, postWebhook, type EmailPayload, type EmailTransport, type WebhookPayload } from './steps/transports.js';
@@ -28,6 +29,9 @@ interface OutboxRow {
   webhook_secret: string;
 }
 
+/** Outbox rows claimed and delivered together by one sweep lane (one transaction). */
+export const DELIVERY_BATCH = 100;
+
 /** Seconds before retry n (1, 2, 4 … capped at 10 minutes), with jitter. */
 export const backoffSeconds = (attempt: number): number => Math.min(600, 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
 
@@ -38,11 +42,12 @@ export class Deliverer {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly deps: WorkerDeps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number } = {}) {
+  constructor(private readonly deps: WorkerDeps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number; onStepJob?: () => void } = {}) {
     this.email = createEmailTransport(deps);
   }
 
   start(): void {
+    this.email.warm?.();
     const tick = () => {
       if (this.stopped) return;
       void this.sweep().finally(() => {
@@ -77,7 +82,7 @@ export class Deliverer {
       do {
         this.again = false;
         const lane = async () => {
-          while (!this.stopped && (await this.deliverOne())) {
+          while (!this.stopped && (await this.deliverBatch())) {
             /* next */
           }
         };
@@ -92,58 +97,60 @@ export class Deliverer {
 
   /** Claim and deliver one due row (a given one, or the oldest due). Returns whether one was handled. */
   async deliverOne(id?: string): Promise<boolean> {
+    return (await this.deliverBatch(1, id)) > 0;
+  }
+
+  /**
+   * Claim up to `limit` due rows in one transaction (`for update skip locked`: held while their
+   * transports run, so a worker killed mid-batch releases them all, still pending), deliver them
+   * concurrently (the pooled SMTP transport and the keep-alive agent bound what reaches one
+   * destination at once), record every attempt, commit. Returns how many rows were handled.
+   */
+  async deliverBatch(limit = DELIVERY_BATCH, id?: string): Promise<number> {
     const client = await this.deps.pool.connect();
     try {
       await client.query('begin');
       const r = await client.query<OutboxRow>(
-        `select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload, o.attempts, o.max_attempts, o.log_index, a.webhook_secret
+        `select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload::text as payload, o.attempts, o.max_attempts, o.log_index, a.webhook_secret
            from automation_outbox o join automations a on a.id = o.automation_id
-          where o.status = 'pending' and o.next_attempt_at <= now() ${id ? 'and o.id = $1' : ''}
-          order by o.next_attempt_at limit 1
+          where o.status = 'pending' and o.next_attempt_at <= now() ${id ? 'and o.id = $2' : ''}
+          order by o.next_attempt_at limit $1
           for update of o skip locked`,
-        id ? [id] : [],
+        id ? [limit, id] : [limit],
       );
-      const row = r.rows[0];
-      if (!row) {
+      if (!r.rows.length) {
         await client.query('commit');
-        return false;
+        return 0;
       }
-      const attempts = row.attempts + 1;
-      const started = Date.now();
-      let res: Awaited<ReturnType<typeof postWebhook>> | undefined;
-      let failure: Error | undefined;
-      // Only the transport call is guarded: a database error must abort (and roll back) the claim.
-      try {
-        res =
-          row.kind === 'email'
-            ? await this.email.send(row.payload as EmailPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key })
-            : await postWebhook(this.deps.config, row.payload as WebhookPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key, secret: row.webhook_secret }, this.opts.webhookTimeoutMs);
-      } catch (err) {
-        failure = err as Error;
-      }
-      if (res) {
-        await client.query(
-          `update automation_outbox set status = 'sent', attempts = $2, response_status = $3, last_error = null, sent_at = now(), updated_at = now() where id = $1`,
-          [row.id, attempts, res.responseStatus ?? null],
-        );
-        countDelivery(row.kind, 'sent');
-        await settleRun(this.deps, client, row, { ok: true, attempts, status: res.responseStatus ?? null, ms: Date.now() - started });
-      } else {
-        const message = failure!.message;
-        const responseStatus = (failure as { responseStatus?: number }).responseStatus ?? null;
-        const final = failure instanceof PermanentDeliveryError || attempts >= row.max_attempts;
-        await client.query(
-          `update automation_outbox set status = $2, attempts = $3, last_error = $4, response_status = $5,
-                  next_attempt_at = now() + make_interval(secs => $6), updated_at = now() where id = $1`,
-          [row.id, final ? 'failed' : 'pending', attempts, message.slice(0, 1000), responseStatus, final ? 0 : backoffSeconds(attempts)],
-        );
-        countDelivery(row.kind, final ? 'failed' : 'retried');
-        if (final) await settleRun(this.deps, client, row, { ok: false, attempts, status: responseStatus, error: message, ms: Date.now() - started });
-        else await recordAttempt(client, row, { attempts, status: responseStatus, error: message });
-        this.deps.log.warn({ outboxId: row.id, kind: row.kind, attempts, final, err: message }, 'automation delivery failed');
+      // The payload as text, read by JSON.parse: a webhook's body is a JSON string full of escaped quotes,
+      // which would send the generic jsonb reader (shared/json.ts) to its slow path on every row; its
+      // keys are our own fixed names (url, headers, body, from, to, subject, text, html), never escaped.
+      for (const row of r.rows) row.payload = JSON.parse(row.payload as string);
+      // The transports run concurrently; only they are guarded (a database error aborts the claim).
+      const results = await Promise.all(
+        r.rows.map(async (row) => {
+          const started = Date.now();
+          try {
+            const res =
+              row.kind === 'email'
+                ? await this.email.send(row.payload as EmailPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key })
+                : await postWebhook(this.deps.config, row.payload as WebhookPayload, { outboxId: row.id, idempotencyKey: row.idempotency_key, secret: row.webhook_secret }, this.opts.webhookTimeoutMs);
+            const at = Date.now();
+            return { row, res, ms: at - started, at };
+          } catch (err) {
+            const at = Date.now();
+            return { row, failure: err as Error, ms: at - started, at };
+          }
+        }),
+      );
+      const stepJobs = await settleBatch(this.deps, client, results);
+      for (const { row, failure, res } of results) {
+        countDelivery(row.kind, res ? 'sent' : failure instanceof PermanentDeliveryError || row.attempts + 1 >= row.max_attempts ? 'failed' : 'retried');
+        if (!res) this.deps.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts + 1, err: failure!.message }, 'automation delivery failed');
       }
       await client.query('commit');
-      return true;
+      if (stepJobs) this.opts.onStepJob?.();
+      return r.rows.length;
     } catch (err) {
       await client.query('rollback').catch(() => {});
       throw err;
@@ -153,47 +160,132 @@ export class Deliverer {
   }
 }
 
-const mergeDetails = (client: pg.ClientBase, runId: string, index: number, patch: Record<string, unknown>, outcome?: string) =>
-  client.query(
-    `update automation_runs
-        set steps = jsonb_set(${outcome ? `jsonb_set(steps, array[$4::text, 'outcome'], to_jsonb($5::text))` : 'steps'},
-                              array[$4::text, 'details'], coalesce(steps -> $2::int -> 'details', '{}'::jsonb) || $3::jsonb),
-            updated_at = now()
-      where id = $1 and jsonb_array_length(steps) > $2::int`,
-    outcome ? [runId, index, JSON.stringify(patch), String(index), outcome] : [runId, index, JSON.stringify(patch), String(index)],
-  );
-
-async function recordAttempt(client: pg.ClientBase, row: OutboxRow, a: { attempts: number; status: number | null; error: string }): Promise<void> {
-  await mergeDetails(client, row.run_id, row.log_index, { attempts: a.attempts, ...(row.kind === 'webhook' ? { status: a.status } : {}), last_error: a.error });
+interface Settled {
+  row: OutboxRow;
+  res?: { responseStatus?: number | null };
+  failure?: Error;
+  ms: number;
+  /** epoch ms when the transport answered */
+  at: number;
 }
 
-/** Record the delivery on the run's log; a webhook step then lets the run go on (or fail). */
-async function settleRun(deps: WorkerDeps, client: pg.ClientBase, row: OutboxRow, res: { ok: boolean; attempts: number; status: number | null; error?: string; ms: number }): Promise<void> {
-  const at = new Date().toISOString();
-  if (row.kind === 'email') {
-    await mergeDetails(client, row.run_id, row.log_index, { delivery: res.ok ? 'sent' : 'failed', attempts: res.attempts, delivered_at: res.ok ? at : null, ...(res.error ? { last_error: res.error } : {}) });
-    return;
+interface RunLock {
+  id: string;
+  status: string;
+  current_step: string | null;
+  steps: RunStepLog[];
+  connections: Connection[];
+}
+
+/**
+ * Records a claimed batch's delivery attempts with a few multi-row statements, whatever its size:
+ * ONE update of the outbox rows (sent / pending with backoff / failed), ONE select of their runs
+ * (`for update`, in id order), ONE update writing each run's step log (the attempt's details; a
+ * webhook step finishes when its delivery settles and the run goes on, completes or fails), and ONE
+ * pg-boss insert of the step jobs of runs that go on past a webhook. Returns how many step jobs.
+ */
+async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Settled[]): Promise<number> {
+  const o = { id: [] as string[], status: [] as string[], attempts: [] as number[], rs: [] as (number | null)[], err: [] as (string | null)[], backoff: [] as number[] };
+  const patches = new Map<string, { row: OutboxRow; patch: Record<string, unknown>; outcome?: string; settle?: { ok: boolean; error?: string; at: number; attempts: number } }[]>();
+  for (const { row, res, failure, ms, at } of results) {
+    const attempts = row.attempts + 1;
+    const status = res ? (res.responseStatus ?? null) : ((failure as { responseStatus?: number }).responseStatus ?? null);
+    const final = !res && (failure instanceof PermanentDeliveryError || attempts >= row.max_attempts);
+    const error = failure ? failure.message : undefined;
+    o.id.push(row.id);
+    o.status.push(res ? 'sent' : final ? 'failed' : 'pending');
+    o.attempts.push(attempts);
+    o.rs.push(status);
+    o.err.push(error ? error.slice(0, 1000) : null);
+    o.backoff.push(res || final ? 0 : backoffSeconds(attempts));
+    let p: { row: OutboxRow; patch: Record<string, unknown>; outcome?: string; settle?: { ok: boolean; error?: string; at: number; attempts: number } };
+    if (!res && !final) p = { row, patch: { attempts, ...(row.kind === 'webhook' ? { status } : {}), last_error: error } };
+    else if (row.kind === 'email') {
+      p = { row, patch: { delivery: res ? 'sent' : 'failed', attempts, delivered_at: res ? new Date(at).toISOString() : null, ...(error ? { last_error: error } : {}) } };
+    } else {
+      p = { row, patch: { status, attempts, response_ms: ms, ...(error ? { last_error: error } : {}) }, outcome: res ? 'delivered' : 'failed', settle: { ok: !!res, error, at, attempts } };
+    }
+    const list = patches.get(row.run_id);
+    if (list) list.push(p);
+    else patches.set(row.run_id, [p]);
   }
-  await mergeDetails(client, row.run_id, row.log_index, { status: res.status, attempts: res.attempts, response_ms: res.ms, ...(res.error ? { last_error: res.error } : {}) }, res.ok ? 'delivered' : 'failed');
-  const r = await client.query<{ status: string; current_step: string | null; connections: Connection[] }>(
-    `select r.status, r.current_step, a.connections from automation_runs r join automations a on a.id = r.automation_id where r.id = $1 for update of r`,
-    [row.run_id],
-  );
-  const run = r.rows[0];
-  if (!run || run.status !== 'running' || run.current_step !== row.step_key) return; // cancelled meanwhile
-  if (!res.ok) {
-    await client.query(
-      `update automation_runs set status = 'failed', current_step = null, error = $2, finished_at = now(), updated_at = now() where id = $1`,
-      [row.run_id, `step ${row.step_key}: webhook failed after ${res.attempts} attempt(s): ${res.error}`],
-    );
-    return;
+  await client.query({
+    name: 'automation_outbox_settle',
+    text: `update automation_outbox o
+        set status = u.status, attempts = u.attempts, response_status = u.rs, last_error = u.err, updated_at = now(),
+            sent_at = case when u.status = 'sent' then now() else o.sent_at end,
+            next_attempt_at = case when u.status = 'sent' then o.next_attempt_at else now() + make_interval(secs => u.backoff) end
+       from unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::float8[]) as u(id, status, attempts, rs, err, backoff)
+      where o.id = u.id`,
+    values: [o.id, o.status, o.attempts, o.rs, o.err, o.backoff],
+  });
+  const runIds = [...patches.keys()].sort();
+  const locked = await client.query<RunLock>({
+    name: 'automation_settle_runs',
+    text: `select r.id, r.status, r.current_step, r.steps, a.connections from automation_runs r join automations a on a.id = r.automation_id
+      where r.id = any($1::uuid[]) order by r.id for update of r`,
+    values: [runIds],
+  });
+  const w = { id: [] as string[], steps: [] as RunStepLog[][], status: [] as string[], current: [] as (string | null)[], error: [] as (string | null)[], finished: [] as (string | null)[], touchFinished: [] as boolean[] };
+  const jobs: { name: string; data: object }[] = [];
+  for (const run of locked.rows) {
+    const steps = run.steps;
+    let status = run.status;
+    let current = run.current_step;
+    let error: string | null = null;
+    let finished: string | null = null;
+    let touchFinished = false;
+    for (const { row, patch, outcome, settle } of patches.get(run.id) ?? []) {
+      const entry = steps[row.log_index] as (RunStepLog & Record<string, unknown>) | undefined;
+      if (!entry) continue;
+      entry.details = { ...(entry.details ?? {}), ...patch };
+      if (outcome) (entry as { outcome: string }).outcome = outcome;
+      if (!settle || status !== 'running' || current !== row.step_key) continue; // an email, or the run was cancelled meanwhile
+      // The webhook step finishes when its delivery settles: its log entry's finished_at / duration_ms
+      // say so, and a run it ends ends then (the transport's answer, not the transaction's start).
+      const at = new Date(settle.at).toISOString();
+      entry.finished_at = at;
+      entry.duration_ms = Math.max(0, Math.floor(settle.at - Date.parse(String(entry.started_at))));
+      touchFinished = true;
+      if (!settle.ok) {
+        status = 'failed';
+        current = null;
+        error = `step ${row.step_key}: webhook failed after ${settle.attempts} attempt(s): ${settle.error}`;
+        finished = at;
+      } else {
+        const next = nextStep(run.connections, row.step_key);
+        entry.next = next ?? null;
+        current = next ?? null;
+        if (next) {
+          finished = null;
+          jobs.push({ name: STEP_QUEUE, data: { runId: run.id, stepKey: next } });
+        } else {
+          status = 'completed';
+          finished = at;
+        }
+      }
+    }
+    w.id.push(run.id);
+    w.steps.push(steps);
+    w.status.push(status);
+    w.current.push(current);
+    w.error.push(error);
+    w.finished.push(finished);
+    w.touchFinished.push(touchFinished);
   }
-  const next = nextStep(run.connections, row.step_key);
-  await client.query(
-    `update automation_runs set current_step = $2::text, status = case when $2::text is null then 'completed' else status end,
-            finished_at = case when $2::text is null then now() else null end, updated_at = now(),
-            steps = jsonb_set(steps, array[$3::text, 'next'], coalesce(to_jsonb($4::text), 'null'::jsonb)) where id = $1`,
-    [row.run_id, next ?? null, String(row.log_index), next ?? null],
-  );
-  if (next) await enqueue(deps.boss, client, [{ name: STEP_QUEUE, data: { runId: row.run_id, stepKey: next } }]);
+  if (w.id.length) {
+    await client.query({
+      name: 'automation_settle_runs_write',
+      text: `update automation_runs r
+          set steps = u.steps, status = u.status, current_step = u.cur, updated_at = now(),
+              error = case when u.touch and u.status = 'failed' then u.err else r.error end,
+              finished_at = case when u.touch then u.fin else r.finished_at end
+         from rows from (unnest($1::uuid[]), jsonb_array_elements($2::jsonb), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]),
+                         unnest($6::timestamptz[]), unnest($7::bool[])) as u(id, steps, status, cur, err, fin, touch)
+        where r.id = u.id`,
+      values: [w.id, JSON.stringify(w.steps), w.status, w.current, w.error, w.finished, w.touchFinished],
+    });
+  }
+  if (jobs.length) await enqueue(deps.boss, client, jobs);
+  return jobs.length;
 }

@@ -7,14 +7,15 @@
  */
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { v7 as uuidv7 } from 'uuid';
+import { fastUuidv7 as uuidv7 } from '../shared/uuidv7.js';
 import type { FieldDef } from '../events/event.entity.js';
 import type { WorkerDeps } from '../shared/context.js';
 import type { RunStepLog } from './automation.entity.js';
 import { parseDuration } from './duration.js';
 import { nextStep, type Connection, type Step } from './graph.js';
 import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
-import { renderTemplate, typedPayload, type RenderContext } from './templates.js';
+import type { Template } from 'liquidjs';
+import { liquid, parseTemplate, typedPayload, type RenderContext } from './templates.js';
 import { CONTACT_COLUMNS, contactContext, type ContactRow } from '../contacts/contact.context.js';
 import { observeFirstStep } from '../metrics/metrics.js';
 
@@ -71,94 +72,102 @@ export async function loadRunContext(client: pg.ClientBase, run: { send_id: stri
 /** The side effect of this (run, step) already exists: an earlier attempt committed it; do nothing. */
 class DuplicateEffect extends Error {}
 
-/**
- * The step's side effect goes to the outbox once: the idempotency key `<run>:<step>` is unique, so a
- * retried or duplicated step job finds it taken (DuplicateEffect) instead of sending twice.
- */
-async function insertOutbox(
-  client: pg.ClientBase,
-  run: RunRow,
-  stepKey: string,
-  kind: 'email' | 'webhook',
-  payload: Record<string, unknown>,
-  maxAttempts: number,
-  logIndex: number,
-): Promise<string> {
-  const outboxId = uuidv7();
-  const ins = await client.query(
-    `insert into automation_outbox (id, organization_id, automation_id, run_id, step_key, kind, idempotency_key, payload, max_attempts, log_index)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (idempotency_key) do nothing returning id`,
-    [outboxId, run.organization_id, run.automation_id, run.id, stepKey, kind, `${run.id}:${stepKey}`, payload, maxAttempts, logIndex],
-  );
-  if (!ins.rowCount) throw new DuplicateEffect();
-  return outboxId;
-}
-
 const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
+/** What walking a run needs: the run, its automation's graph and (unless it is cancelled) its context. */
 /**
- * Runs one step job. Returns how many outbox rows (emails, webhooks) it committed; `onOutbox` is
- * called after the commit so the local deliverer starts at once (the sweep covers every other case).
+ * Parsed templates by source: a batch renders the same subject and body for every run, and parsing
+ * was most of a render (profile of bench/automations.js). Bounded by the sources' total length
+ * (TEMPLATE_CACHE_CHARS; emptied when it would pass it); a source is immutable, so never stale.
  */
-export async function executeStepJob(deps: WorkerDeps, job: StepJob, onOutbox?: () => void): Promise<number> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('begin');
-    const rows = await executeInTx(deps, client, job);
-    await client.query('commit');
-    if (rows && onOutbox) onOutbox();
-    return rows;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    if (err instanceof DuplicateEffect) return 0;
-    throw err;
-  } finally {
-    client.release();
+const parsed = new Map<string, Template[]>();
+let parsedChars = 0;
+const TEMPLATE_CACHE_CHARS = 256 * 1024;
+async function render(source: string, ctx: RenderContext): Promise<string> {
+  let tpl = parsed.get(source);
+  if (!tpl) {
+    tpl = parseTemplate(source);
+    if (source.length <= TEMPLATE_CACHE_CHARS) {
+      if (parsedChars + source.length > TEMPLATE_CACHE_CHARS) {
+        parsed.clear();
+        parsedChars = 0;
+      }
+      parsed.set(source, tpl);
+      parsedChars += source.length;
+    }
   }
+  return (await liquid.render(tpl, ctx as unknown as Record<string, unknown>)) as string;
 }
 
-async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob): Promise<number> {
-  const r = await client.query<RunRow>(
-    `select r.id, r.organization_id, r.automation_id, r.send_id, r.contact_id, r.status, r.current_step, r.steps,
-            a.status as a_status, a.deleted_at as a_deleted, a.steps as a_steps, a.connections as a_connections
-       from automation_runs r join automations a on a.id = r.automation_id
-      where r.id = $1 for update of r`,
-    [job.runId],
-  );
-  const run = r.rows[0];
-  if (!run || !['running', 'waiting'].includes(run.status) || run.current_step !== job.stepKey) return 0;
-  const log = [...run.steps];
-  const jobs: { name: string; data: object; startAfter?: Date }[] = [];
-  let status: string = 'running';
-  let current: string | null = job.stepKey;
-  let waitUntil: Date | null = null;
-  let error: string | null = null;
-  let outboxRows = 0;
+export interface WalkRun {
+  id: string;
+  organization_id: string;
+  automation_id: string;
+  send_id: string;
+  contact_id: string | null;
+  a_steps: Step[];
+  a_connections: Connection[];
+}
 
-  if (run.a_status !== 'enabled' || run.a_deleted) {
-    status = 'cancelled';
-    error = run.a_deleted ? 'automation deleted' : 'automation disabled';
-    current = null;
-  } else if (job.stepKey === END) {
-    status = 'completed';
-    current = null;
-  }
-  const loaded = status === 'running' ? await loadRunContext(client, run) : null;
-  if (status === 'running' && !loaded) {
-    status = 'failed';
-    error = `send ${run.send_id} not found`;
-    current = null;
+/** A side effect decided by a walk: one outbox row, keyed `<run>:<step>`. */
+export interface Effect {
+  id: string;
+  runId: string;
+  organizationId: string;
+  automationId: string;
+  stepKey: string;
+  kind: 'email' | 'webhook';
+  payload: Record<string, unknown>;
+  maxAttempts: number;
+  logIndex: number;
+}
+
+export interface WalkResult {
+  status: 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+  current: string | null;
+  waitUntil: Date | null;
+  error: string | null;
+  log: RunStepLog[];
+  /** The clock time the run ended (the end of the step that finished it); null while it goes on. */
+  finishedAt: Date | null;
+  effects: Effect[];
+  jobs: { name: string; data: object; startAfter?: Date }[];
+}
+
+/**
+ * Walks a run from `startKey` through the steps that need no waiting (trigger, condition,
+ * send_email), in memory: stops when the run ends, waits (a step job with startAfter) or calls a
+ * webhook (an outbox row; delivery.ts lets the run go on). Writes nothing: the caller writes the
+ * run, its effects and its jobs, for one run (executeStepJob) or for a batch (run.batch.ts).
+ * Every timestamp is the clock at that step, not the transaction's start.
+ */
+export async function walkRun(deps: WorkerDeps, run: WalkRun, startKey: string, priorLog: RunStepLog[], loaded: Awaited<ReturnType<typeof loadRunContext>>): Promise<WalkResult> {
+  const log = [...priorLog];
+  const res: WalkResult = { status: 'running', current: startKey, waitUntil: null, error: null, log, finishedAt: null, effects: [], jobs: [] };
+  if (startKey === END) {
+    res.status = 'completed';
+    res.current = null;
+  } else if (!loaded) {
+    res.status = 'failed';
+    res.error = `send ${run.send_id} not found`;
+    res.current = null;
   }
   const byKey = new Map(run.a_steps.map((s) => [s.key, s]));
   const visited = new Set<string>();
+  const effect = (step: Step, kind: Effect['kind'], payload: Record<string, unknown>, maxAttempts: number): string => {
+    const id = uuidv7();
+    res.effects.push({ id, runId: run.id, organizationId: run.organization_id, automationId: run.automation_id, stepKey: step.key, kind, payload, maxAttempts, logIndex: log.length });
+    return id;
+  };
 
-  while (status === 'running' && current) {
+  while (res.status === 'running' && res.current) {
+    const current: string = res.current;
     const step = byKey.get(current);
     const started = new Date();
     if (!step || visited.has(current)) {
-      status = 'failed';
-      error = step ? `step ${current} visited twice` : `step ${current} no longer exists`;
-      current = null;
+      res.status = 'failed';
+      res.error = step ? `step ${current} visited twice` : `step ${current} no longer exists`;
+      res.current = null;
       break;
     }
     visited.add(current);
@@ -174,20 +183,19 @@ async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob
           break;
         case 'condition': {
           const spec = step.if as ConditionSpec;
-          const res = evaluateCondition(spec, loaded!.ctx, loaded!.fields);
-          entry.outcome = res.met ? 'condition_met' : 'condition_not_met';
-          entry.details = { field: spec.field, op: spec.op, value: spec.value ?? null, actual: jsonSafe(res.actual), met: res.met };
+          const r = evaluateCondition(spec, loaded!.ctx, loaded!.fields);
+          entry.outcome = r.met ? 'condition_met' : 'condition_not_met';
+          entry.details = { field: spec.field, op: spec.op, value: spec.value ?? null, actual: jsonSafe(r.actual), met: r.met };
           entry.next = nextStep(run.a_connections, step.key, entry.outcome as 'condition_met') ?? null;
           break;
         }
         case 'send_email': {
-          const subject = (await renderTemplate(String(step.subject), loaded!.ctx)).replace(/[\r\n]+/g, ' ').trim();
-          const body = await renderTemplate(String(step.body), loaded!.ctx);
-          const to = (step.to ? await renderTemplate(String(step.to), loaded!.ctx) : String(loaded!.ctx.contact.email ?? '')).trim();
+          const subject = (await render(String(step.subject), loaded!.ctx)).replace(/[\r\n]+/g, ' ').trim();
+          const body = await render(String(step.body), loaded!.ctx);
+          const to = (step.to ? await render(String(step.to), loaded!.ctx) : String(loaded!.ctx.contact.email ?? '')).trim();
           if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new Error(`no valid recipient (got ${JSON.stringify(to)})`);
           const payload = { from: deps.config.mailFrom, to, subject, text: body, ...(/^\s*</.test(body) ? { html: body } : {}) };
-          const outboxId = await insertOutbox(client, run, step.key, 'email', payload, 10, log.length);
-          outboxRows++;
+          const outboxId = effect(step, 'email', payload, 10);
           entry.outcome = 'queued';
           entry.details = { to, subject, outbox_id: outboxId, delivery: 'pending' };
           entry.next = nextStep(run.a_connections, step.key) ?? null;
@@ -196,20 +204,19 @@ async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob
         case 'wait': {
           const ms = parseDuration(String(step.duration));
           if (ms === null || ms <= 0) throw new Error(`invalid duration ${String(step.duration)}`);
-          waitUntil = new Date(started.getTime() + ms);
+          res.waitUntil = new Date(started.getTime() + ms);
           entry.outcome = 'waiting';
           entry.next = nextStep(run.a_connections, step.key) ?? null;
-          entry.details = { duration: step.duration, resume_at: waitUntil.toISOString() };
-          jobs.push({ name: STEP_QUEUE, data: { runId: run.id, stepKey: entry.next ?? END }, startAfter: waitUntil });
-          status = 'waiting';
+          entry.details = { duration: step.duration, resume_at: res.waitUntil.toISOString() };
+          res.jobs.push({ name: STEP_QUEUE, data: { runId: run.id, stepKey: entry.next ?? END }, startAfter: res.waitUntil });
+          res.status = 'waiting';
           suspend = true;
           break;
         }
         case 'webhook': {
           const body = JSON.stringify({ event: loaded!.raw.event, contact: loaded!.raw.contact, send_id: run.send_id, automation_id: run.automation_id, run_id: run.id, step: step.key });
           const payload = { url: step.url, headers: (step.headers as Record<string, string>) ?? {}, body };
-          const outboxId = await insertOutbox(client, run, step.key, 'webhook', payload, 6, log.length);
-          outboxRows++;
+          const outboxId = effect(step, 'webhook', payload, 6);
           entry.outcome = 'pending';
           entry.details = { url: step.url, outbox_id: outboxId, attempts: 0, status: null };
           // The run goes on when the delivery settles (delivery.ts), so the log shows the response first.
@@ -220,37 +227,108 @@ async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob
           throw new Error(`unknown step type ${step.type}`);
       }
     } catch (err) {
-      if (err instanceof DuplicateEffect) throw err;
       entry.outcome = 'failed';
       entry.error = (err as Error).message;
-      status = 'failed';
-      error = `step ${step.key}: ${(err as Error).message}`;
+      res.status = 'failed';
+      res.error = `step ${step.key}: ${(err as Error).message}`;
     }
     const finished = new Date();
     entry.finished_at = finished.toISOString();
     entry.duration_ms = finished.getTime() - started.getTime();
     log.push(entry);
-    if (status === 'failed') {
-      current = null;
+    if (res.status === 'failed') {
+      res.current = null;
+      res.finishedAt = finished;
       break;
     }
     if (suspend) {
-      current = step.type === 'wait' ? (entry.next ?? END) : step.key;
+      res.current = step.type === 'wait' ? (entry.next ?? END) : step.key;
       break;
     }
-    current = entry.next;
-    if (!current) status = 'completed';
+    res.current = entry.next;
+    if (!res.current) {
+      res.status = 'completed';
+      res.finishedAt = finished;
+    }
   }
+  if (!res.finishedAt && ['completed', 'failed', 'cancelled'].includes(res.status)) res.finishedAt = new Date();
+  return res;
+}
 
-  const final = ['completed', 'failed', 'cancelled'].includes(status);
-  await client.query(
-    `update automation_runs set status = $2, current_step = $3, steps = $4, error = $5, wait_until = $6,
-            finished_at = case when $7 then now() else null end, updated_at = now()
-      where id = $1`,
-    [run.id, status, current, JSON.stringify(log), error, waitUntil, final],
+/**
+ * Runs one step job. Returns how many outbox rows (emails, webhooks) it committed; `hooks` are
+ * called after the commit (outbox rows to deliver, a wait to wake up for).
+ */
+export async function executeStepJob(deps: WorkerDeps, job: StepJob, hooks?: { onOutbox?: () => void; onWait?: (at: Date) => void } | (() => void)): Promise<number> {
+  const h = typeof hooks === 'function' ? { onOutbox: hooks } : (hooks ?? {});
+  const client = await deps.pool.connect();
+  try {
+    await client.query('begin');
+    const res = await executeInTx(deps, client, job);
+    await client.query('commit');
+    if (res.effects && h.onOutbox) h.onOutbox();
+    if (res.waitUntil && h.onWait) h.onWait(res.waitUntil);
+    return res.effects;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    if (err instanceof DuplicateEffect) return 0;
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob): Promise<{ effects: number; waitUntil: Date | null }> {
+  const r = await client.query<RunRow>(
+    `select r.id, r.organization_id, r.automation_id, r.send_id, r.contact_id, r.status, r.current_step, r.steps,
+            a.status as a_status, a.deleted_at as a_deleted, a.steps as a_steps, a.connections as a_connections
+       from automation_runs r join automations a on a.id = r.automation_id
+      where r.id = $1 for update of r`,
+    [job.runId],
   );
-  await enqueue(deps.boss, client, jobs);
-  return outboxRows;
+  const run = r.rows[0];
+  if (!run || !['running', 'waiting'].includes(run.status) || run.current_step !== job.stepKey) return { effects: 0, waitUntil: null };
+  let res: WalkResult;
+  if (run.a_status !== 'enabled' || run.a_deleted) {
+    res = { status: 'cancelled', current: null, waitUntil: null, error: run.a_deleted ? 'automation deleted' : 'automation disabled', log: run.steps, finishedAt: new Date(), effects: [], jobs: [] };
+  } else {
+    const loaded = job.stepKey === END ? null : await loadRunContext(client, run);
+    res = await walkRun(deps, run, job.stepKey, run.steps, job.stepKey === END ? ({} as never) : loaded);
+  }
+  if (res.effects.length) {
+    const ins = await insertEffects(client, res.effects);
+    if (ins !== res.effects.length) throw new DuplicateEffect();
+  }
+  await client.query(
+    `update automation_runs set status = $2, current_step = $3, steps = $4, error = $5, wait_until = $6, finished_at = $7,
+            started_at = coalesce(started_at, $8), updated_at = now()
+      where id = $1`,
+    [run.id, res.status, res.current, JSON.stringify(res.log), res.error, res.waitUntil, res.finishedAt, res.log[0]?.started_at ?? null],
+  );
+  await enqueue(deps.boss, client, res.jobs);
+  return { effects: res.effects.length, waitUntil: res.waitUntil };
+}
+
+/**
+ * The outbox rows of many (run, step) effects in one statement. `idempotency_key` `<run>:<step>` is
+ * unique, so an effect committed before is not written again; returns how many were written.
+ */
+export async function insertEffects(client: pg.ClientBase, effects: Effect[]): Promise<number> {
+  if (!effects.length) return 0;
+  const r = await client.query({
+    name: 'automation_outbox_insert',
+    text: `insert into automation_outbox (id, organization_id, automation_id, run_id, step_key, kind, idempotency_key, payload, max_attempts, log_index)
+     select i, o, a, r, s, k, r::text || ':' || s, p, m, l
+       from rows from (unnest($1::uuid[]), unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::uuid[]), unnest($5::text[]), unnest($6::text[]),
+                       jsonb_array_elements($7::jsonb), unnest($8::int[]), unnest($9::int[])) as x(i, o, a, r, s, k, p, m, l)
+     on conflict (idempotency_key) do nothing`,
+    values: [
+      effects.map((e) => e.id), effects.map((e) => e.organizationId), effects.map((e) => e.automationId), effects.map((e) => e.runId),
+      effects.map((e) => e.stepKey), effects.map((e) => e.kind), JSON.stringify(effects.map((e) => e.payload)),
+      effects.map((e) => e.maxAttempts), effects.map((e) => e.logIndex),
+    ],
+  });
+  return r.rowCount ?? 0;
 }
 
 /** Enqueue jobs inside the caller's transaction (pg-boss `insert` through the same client). */

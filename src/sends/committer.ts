@@ -88,6 +88,8 @@ interface Unit {
   key?: KeyRow;
   /** Date.now() when it was submitted (the wait for a commit slot is bounded from here). */
   since: number;
+  /** It arrived after a quiet spell and was committed at once, alone (see quietMs). */
+  quiet?: boolean;
   settle(err: unknown, result?: UnitResult): void;
 }
 
@@ -97,6 +99,17 @@ export interface CommitterOptions {
   maxConcurrent?: number;
   commitTimeoutMs?: number;
   idempotencyTtlHours?: number;
+  /**
+   * A request arriving at least this long after the previous one, with no commit in flight, commits
+   * at once instead of waiting `windowMs` for company (0 = never). The server uses 50 ms.
+   */
+  quietMs?: number;
+  /**
+   * Called after each commit that wrote accepted sends (a `sends.process` job): wakes the workers.
+   * With the accepted ids when the batch is one request that came after a quiet spell (quietMs),
+   * so an idle worker can process them at once without fetching the job first; never under load.
+   */
+  onCommit?: (ids?: string[]) => void;
 }
 
 /**
@@ -220,13 +233,18 @@ export class GroupCommitter {
   private closed = false;
   /** A flush found every commit slot busy: the next free slot takes the pending requests at once. */
   private overdue = false;
+  /** Date.now() of the latest submit (see quietMs). */
+  private lastArrival = 0;
   private idle: Array<() => void> = [];
   /** `singleStatement`: batches committed as one autocommitted statement (no Idempotency-Key in them). */
   readonly stats = { batches: 0, sends: 0, retriedBatches: 0, singleStatement: 0 };
-  private readonly o: Required<CommitterOptions>;
+  private readonly o: Required<Omit<CommitterOptions, 'onCommit'>>;
+  private readonly onCommit?: (ids?: string[]) => void;
 
   constructor(private readonly pool: pg.Pool, private readonly boss: PgBoss, opts: CommitterOptions = {}) {
-    this.o = { maxBatch: 200, windowMs: 2, maxConcurrent: 4, commitTimeoutMs: 10_000, idempotencyTtlHours: 24, ...opts };
+    const { onCommit, ...o } = opts;
+    this.o = { maxBatch: 200, windowMs: 2, maxConcurrent: 4, commitTimeoutMs: 10_000, idempotencyTtlHours: 24, quietMs: 0, ...o };
+    this.onCommit = onCommit;
   }
 
   /** Resolves once the unit's rows are committed (or its key was taken); rejects with an AppError-able error. */
@@ -238,6 +256,7 @@ export class GroupCommitter {
         sends,
         key,
         since: Date.now(),
+        quiet: false,
         settle: (err, result) => {
           if (done) return;
           done = true;
@@ -248,7 +267,14 @@ export class GroupCommitter {
       this.pending.push(unit);
       this.pendingSends += Math.max(1, sends.length);
       this.watchdog ??= this.armWatchdog();
-      if (this.pendingSends >= this.o.maxBatch) this.flush();
+      const quiet = this.o.quietMs > 0 && unit.since - this.lastArrival >= this.o.quietMs;
+      this.lastArrival = unit.since;
+      // An idle server has no company to wait for: the first request after a quiet spell commits at
+      // once (saves the window on send → automation latency); under load arrivals never pause that long.
+      if (quiet && this.inflight === 0 && this.pending.length === 1) {
+        unit.quiet = true;
+        this.flush();
+      } else if (this.pendingSends >= this.o.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.o.windowMs);
     });
   }
@@ -365,16 +391,16 @@ export class GroupCommitter {
    * A batch without Idempotency-Keys as ONE autocommitted statement (see composeWithJobInsert): its
    * sends and, when some are accepted, their job. Null when pg-boss's statement does not compose.
    */
-  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[] } | null> {
+  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[]; jobbed: boolean; ids?: string[] } | null> {
     const rows: SendRow[] = [];
     for (const u of units) rows.push(...u.sends);
     if (!rows.length) return null;
     const ids = acceptedIds(rows);
-    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows };
+    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows, jobbed: false };
     const job = await this.jobInsert(ids);
     const composed = job.values.length === 1 ? composedStatement(job.text) : null;
     if (!composed) return null;
-    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows };
+    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows, jobbed: true, ids };
   }
 
   private async commit(units: Unit[]): Promise<void> {
@@ -402,6 +428,8 @@ export class GroupCommitter {
           await c.query(single.query);
           this.countBatch(single.rows);
           this.stats.singleStatement++;
+          // The ids only for a request that came after a quiet spell: an idle worker takes them directly.
+          if (single.jobbed) this.onCommit?.(units.length === 1 && units[0].quiet ? single.ids : undefined);
           return new Set<Unit>();
         }
       }
@@ -422,9 +450,11 @@ export class GroupCommitter {
         }
         const rows: SendRow[] = [];
         for (const u of units) if (!taken.has(u)) rows.push(...u.sends);
+        let jobbed = false;
         if (rows.length) {
           await c.query({ name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) });
           const ids = acceptedIds(rows);
+          jobbed = ids.length > 0;
           if (ids.length) {
             const job = await this.jobInsert(ids);
             await c.query({ name: statementName(job.text), text: job.text, values: job.values });
@@ -434,6 +464,7 @@ export class GroupCommitter {
         await c.query('commit');
         ok = true;
         this.countBatch(rows);
+        if (jobbed) this.onCommit?.();
         return taken;
       } finally {
         if (!ok) await c.query('rollback').catch(() => {});

@@ -9,9 +9,11 @@
  * from `accepted` (re-checked under its row lock) start runs, and runs are unique per send.
  */
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
-import { startRunsForSends } from '../automations/trigger.js';
+import { startRunsBatch, type BatchStart } from '../automations/run.batch.js';
 import { findOrCreateContacts, normaliseEmail } from '../contacts/contact.upsert.js';
 import type { WorkerDeps } from '../shared/context.js';
+import { LaneWaker } from '../shared/wake.js';
+import type { Wake } from '../workers.js';
 import { SEND_QUEUE, type SendJob } from './committer.js';
 
 /** How often this process asks pg-boss to fail/retry jobs whose worker stopped heartbeating. */
@@ -47,7 +49,7 @@ export const MARK_PROCESSED = `update event_sends s set status = 'processed', pr
  * for any other transaction holding the row, so of two workers racing on one send (a redelivered
  * job) exactly one moves it, and only that one starts its automation runs.
  */
-export async function processSends(deps: WorkerDeps, ids: string[]): Promise<number> {
+export async function processSends(deps: WorkerDeps, ids: string[], after?: (started: BatchStart) => void): Promise<number> {
   const client = await deps.pool.connect();
   let ok = false;
   try {
@@ -65,6 +67,7 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
     });
     let sends = r.rows;
     const created = new Set<string>();
+    let started: BatchStart | undefined;
     if (sends.length) {
       const unknown: { send: SendToProcess; key: string }[] = [];
       for (const s of sends) {
@@ -95,15 +98,17 @@ export async function processSends(deps: WorkerDeps, ids: string[]): Promise<num
         if (orphans.length) await client.query('delete from contacts where id = any($1::uuid[])', [orphans]);
       }
       if (triggering.size) {
-        await startRunsForSends(
+        // The runs start here, in this transaction, and walk their in-memory steps (run.batch.ts).
+        started = await startRunsBatch(
+          deps,
           client,
-          deps.boss,
           sends.filter((s) => triggering.has(s.id)).map((s) => ({ id: s.id, orgId: s.organization_id, eventName: s.event_name, contactId: s.contact_id })),
         );
       }
     }
     await client.query('commit');
     ok = true;
+    if (started?.runs && after) after(started);
     return sends.length;
   } finally {
     if (!ok) await client.query('rollback').catch(() => {});
@@ -123,6 +128,12 @@ export interface SendWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * Wake-ups of the send lanes are at most this far apart (an idle server's first one goes at once), so
+ * under load a fetch takes many group commits at a time (see LaneWaker).
+ */
+const SEND_WAKE_GAP_MS = 50;
+
 /** Sends per processing transaction when several small jobs are fetched together. */
 const MAX_SENDS_PER_TX = 500;
 
@@ -134,10 +145,10 @@ type Outcome = { id: string; status: 'completed' | 'failed'; output?: unknown };
  * and the job fails (pg-boss retries it with backoff; processed sends are skipped then); on the
  * last attempt they are marked `failed` with their error.
  */
-async function processJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>): Promise<Outcome> {
+async function processJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>, after?: (started: BatchStart) => void): Promise<Outcome> {
   const ids = job.data?.ids ?? [];
   try {
-    await processSends(deps, ids);
+    await processSends(deps, ids, after);
     return { id: job.id, status: 'completed' };
   } catch (err) {
     if (ids.length === 1) return failJob(deps, job, [[ids[0], err]]);
@@ -145,7 +156,7 @@ async function processJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>): Prom
   const failures: [string, unknown][] = [];
   for (const id of ids) {
     try {
-      await processSends(deps, [id]);
+      await processSends(deps, [id], after);
     } catch (err) {
       failures.push([id, err]);
     }
@@ -163,17 +174,23 @@ async function failJob(deps: WorkerDeps, job: JobWithMetadata<SendJob>, failures
   return { id: job.id, status: 'failed', output: { failed: failures.map(([id, e]) => ({ id, error: message(e) })) } };
 }
 
-export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
+export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<SendWorker> {
   const { config } = deps;
   const options = {
     batchSize: config.sendJobsPerFetch,
     burstWhenBatchFull: true,
-    localConcurrency: config.workerConcurrency,
+    // One work() per lane, so a wake-up can reach each of them (pg-boss notifyWorker takes one worker id).
+    localConcurrency: 1,
     pollingIntervalSeconds: Math.max(0.5, config.pollingIntervalSeconds), // pg-boss's minimum
     includeMetadata: true,
     perJobResults: true,
   } as const;
-  const workId = await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, async (jobs: JobWithMetadata<SendJob>[]) => {
+  // Runs started by a committed batch: deliver their outbox rows now, and wake up for their waits.
+  const after = (started: BatchStart) => {
+    if (started.effects) wake?.signal.signal('outbox');
+    if (started.waits.length) wake?.signal.signal('waits', Math.min(...started.waits.map((d) => d.getTime())));
+  };
+  const handler = async (jobs: JobWithMetadata<SendJob>[]) => {
     // Several small jobs share one transaction (fewer commits); a failing group falls back to one job at a time.
     const results: Outcome[] = [];
     let group: JobWithMetadata<SendJob>[] = [];
@@ -185,14 +202,14 @@ export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
       n = 0;
       if (g.length > 1) {
         try {
-          await processSends(deps, g.flatMap((j) => j.data?.ids ?? []));
+          await processSends(deps, g.flatMap((j) => j.data?.ids ?? []), after);
           for (const j of g) results.push({ id: j.id, status: 'completed' });
           return;
         } catch (err) {
           deps.log.warn({ err, jobs: g.length }, 'send batch failed; processing its jobs one by one');
         }
       }
-      for (const j of g) results.push(await processJob(deps, j));
+      for (const j of g) results.push(await processJob(deps, j, after));
     };
     for (const job of jobs) {
       const size = job.data?.ids?.length ?? 0;
@@ -202,6 +219,33 @@ export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
     }
     await flush();
     return results;
+  };
+  const workIds: string[] = [];
+  // A group commit landed (this process's API thread, or another process's NOTIFY): an idle lane
+  // fetches now, at most one wake-up per SEND_WAKE_GAP_MS across the lanes (see LaneWaker).
+  const lanes = new LaneWaker((id) => deps.boss.notifyWorker(id), SEND_WAKE_GAP_MS);
+  for (let i = 0; i < config.workerConcurrency; i++) {
+    const id = await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, lanes.handler(handler));
+    lanes.add(id);
+    workIds.push(id);
+  }
+  // A quiet commit hands over its ids (same process): an idle lane processes them at once, without
+  // fetching the job first; the job, fetched later, finds them processed (a no-op), as a redelivered
+  // job would. Failing here changes nothing: the job is still there and goes the usual way.
+  const inHand = new Set<Promise<unknown>>();
+  const direct = (ids: string[]) => {
+    const p = processSends(deps, ids, after)
+      .catch((err) => {
+        deps.log.debug({ err }, 'direct send processing failed; the job will retry');
+        lanes.wake();
+      })
+      .finally(() => inHand.delete(p));
+    inHand.add(p);
+    return p;
+  };
+  const offWake = wake?.listener.on('sends', (_at, ids) => {
+    if (ids?.length && lanes.tryRun(() => direct(ids))) return;
+    lanes.wake();
   });
 
   // pg-boss's own monitor (which fails jobs whose worker stopped heartbeating, e.g. a SIGKILLed
@@ -252,7 +296,10 @@ export async function startSendWorker(deps: WorkerDeps): Promise<SendWorker> {
   return {
     async stop() {
       clearInterval(timer);
-      await deps.boss.offWork(SEND_QUEUE, { id: workId, wait: true }).catch(() => {});
+      offWake?.();
+      lanes.stop();
+      await Promise.all(inHand);
+      await Promise.all(workIds.map((id) => deps.boss.offWork(SEND_QUEUE, { id, wait: true }).catch(() => {})));
       while (superviseRunning) await new Promise((r) => setTimeout(r, 20));
       if (monitorStarted) await monitor.stop({ graceful: false, close: false }).catch(() => {});
     },

@@ -48,7 +48,17 @@ export interface EmailTransport {
   readonly name: string;
   send(msg: EmailPayload, ids: { outboxId: string; idempotencyKey: string }): Promise<DeliveryResult>;
   close?(): void;
+  /** Loads what the first message would otherwise wait for (worker start). */
+  warm?(): void;
 }
+
+/** SMTP connections kept open to the relay (nodemailer pool): at most this many messages in flight. */
+export const SMTP_POOL_CONNECTIONS = 5;
+/** Webhook connections per destination (host:port) kept alive and reused: at most this many requests in flight to one receiver. */
+export const WEBHOOK_SOCKETS_PER_HOST = 8;
+const keepAlive = { keepAlive: true, maxSockets: WEBHOOK_SOCKETS_PER_HOST, maxFreeSockets: WEBHOOK_SOCKETS_PER_HOST, timeout: 30_000 };
+const httpAgent = new http.Agent(keepAlive);
+const httpsAgent = new https.Agent(keepAlive);
 
 export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailTransport {
   if (!deps.config.smtpUrl) {
@@ -65,7 +75,11 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
   // that imports this module (the HTTP side and the worker thread), most of which never send one.
   let transporter: Promise<Transporter> | undefined;
   const connect = () =>
-    (transporter ??= import('nodemailer').then((m) => m.default.createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never)));
+    // Pooled: a few SMTP connections kept open and reused for every message (bounded concurrency
+    // towards the one relay), instead of a connect + EHLO + QUIT per email.
+    (transporter ??= import('nodemailer').then((m) =>
+      m.default.createTransport({ url: smtpUrl, pool: true, maxConnections: SMTP_POOL_CONNECTIONS, maxMessages: 10_000, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never),
+    ));
   return {
     name: 'smtp',
     async send(msg, ids) {
@@ -83,6 +97,8 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
       }
     },
     close: () => void transporter?.then((t) => t.close()),
+    // The worker loads nodemailer at start rather than on the first email, which would wait for it.
+    warm: () => void connect().catch(() => {}),
   };
 }
 
@@ -111,7 +127,10 @@ export async function postWebhook(
   };
   const lib = url.protocol === 'https:' ? https : http;
   const status = await new Promise<number>((resolve, reject) => {
-    const req = lib.request(url, { method: 'POST', headers, lookup: guardedLookup(config.webhookAllowHosts), timeout: timeoutMs }, (res) => {
+    // A keep-alive agent per scheme: connections to a receiver are reused (each new one still goes
+    // through the guarded lookup); maxSockets bounds the requests in flight per destination.
+    const agent = url.protocol === 'https:' ? httpsAgent : httpAgent;
+    const req = lib.request(url, { method: 'POST', headers, lookup: guardedLookup(config.webhookAllowHosts), timeout: timeoutMs, agent }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
