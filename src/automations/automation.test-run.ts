@@ -26,7 +26,7 @@ import { idParamSchema } from '../shared/openapi.js';
 import { validateInput } from '../shared/validation.js';
 import { getAutomation } from './automation.service.js';
 import { AutomationIssueType, issueToGraphQL } from './automation.types.js';
-import { checkAutomation } from './checker.js';
+import { checkIssues } from './issues.js';
 import { parseDuration } from './duration.js';
 import { nextStep, type Issue, type Outcome } from './graph.js';
 import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
@@ -100,7 +100,7 @@ export async function testAutomation(em: EntityManager, org: OrgRef, config: Pic
   const def = a.triggerEvent ? await em.findOne(EventDefinition, { organization: org.id, name: a.triggerEvent, deletedAt: null }) : null;
   const fields: FieldDef[] = def?.fields ?? [];
   // Fresh issues, not stored (a test run writes nothing); DNS is not resolved for webhook hosts.
-  const issues = await checkAutomation(a.steps, a.connections, { eventFields: def ? def.fields : null, webhookAllowHosts: config.webhookAllowHosts, resolveDns: false });
+  const issues = await checkIssues(a.steps, a.connections, def ? def.fields : null, config, { resolveDns: false }); // in the checking lane (yields)
   // The send path's order: the contact choice, then the data.
   const contact = await contactFor(em, org, input);
   const checked = validateData(fields, input.data);

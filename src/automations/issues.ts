@@ -82,10 +82,10 @@ async function pause(): Promise<void> {
 }
 
 /** checkAutomation in the lane. */
-export async function checkIssues(steps: Step[], connections: Connection[], fields: FieldDef[] | null, config: CheckConfig): Promise<Issue[]> {
+export async function checkIssues(steps: Step[], connections: Connection[], fields: FieldDef[] | null, config: CheckConfig, opts: { resolveDns?: boolean } = {}): Promise<Issue[]> {
   await acquire();
   try {
-    return await checkAutomation(steps, connections, { eventFields: fields, webhookAllowHosts: config.webhookAllowHosts, pause });
+    return await checkAutomation(steps, connections, { eventFields: fields, webhookAllowHosts: config.webhookAllowHosts, pause, ...opts });
   } finally {
     release();
   }

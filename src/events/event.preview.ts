@@ -17,7 +17,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { Automation } from '../automations/automation.entity.js';
 import { setAutomationStatus } from '../automations/automation.service.js';
-import { checkAutomation } from '../automations/checker.js';
+import { checkIssues } from '../automations/issues.js';
 import type { Issue } from '../automations/graph.js';
 import { validateData, type FieldError } from '../sends/data-validator.js';
 import type { OrgRef } from '../shared/context.js';
@@ -91,9 +91,10 @@ export async function automationImpact(em: EntityManager, org: OrgRef, def: Even
   );
   const out: AutomationImpact[] = [];
   for (const a of list) {
-    const ctx = { webhookAllowHosts: config.webhookAllowHosts, resolveDns: false };
-    const now = new Set((await checkAutomation(a.steps, a.connections, { ...ctx, eventFields: def.fields })).map((i) => i.message));
-    const added = (await checkAutomation(a.steps, a.connections, { ...ctx, eventFields: fields })).filter((i) => !now.has(i.message));
+    // In the checking lane (automations/issues.ts): slices of a few ms that yield, so a preview over
+    // thousands of heavy automations never holds the event loop for long.
+    const now = new Set((await checkIssues(a.steps, a.connections, def.fields, config, { resolveDns: false })).map((i) => i.message));
+    const added = (await checkIssues(a.steps, a.connections, fields, config, { resolveDns: false })).filter((i) => !now.has(i.message));
     if (added.length) out.push({ id: a.id, name: a.name, status: a.status, issues: added });
   }
   return out;

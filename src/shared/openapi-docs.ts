@@ -86,6 +86,10 @@ const run = obj({
   status: { type: 'string', enum: ['running', 'waiting', 'completed', 'failed', 'cancelled'] }, current_step: nullable('string'),
   steps: { type: 'array', items: runStep }, error: nullable('string'), wait_until: nullable('string'), created_at: ts, updated_at: ts, finished_at: nullable('string'),
 });
+const replay = obj({
+  object: { const: 'replay' }, id, status: { type: 'string', enum: ['running', 'completed', 'failed'] }, total: { type: 'integer' }, done: { type: 'integer' },
+  accepted: { type: 'integer' }, still_rejected: { type: 'integer' }, dry_run: { type: 'boolean' },
+});
 const deleted = (object: string) => obj({ id, object: { const: object }, deleted: { const: true } });
 
 const ERRORS: Record<number, string> = {
@@ -164,6 +168,19 @@ const DOCS: Record<string, Doc> = {
   [R('POST /v1/automations/:id/disable')]: { ok: [200, 'Disabled; runs in progress are cancelled', automation], errors: [401, 404, 429] },
   [R('GET /v1/automations/:id/runs')]: { ok: [200, 'Runs with their step log, newest first', list(run)], errors: [400, 401, 404, 429] },
   [R('GET /v1/automations/:id/runs/:runId')]: { ok: [200, 'One run with its step log', run], errors: [401, 404, 429] },
+  [R('GET /v1/events/:id/versions')]: {
+    ok: [200, 'Schema versions, newest first (cursors are version numbers)', list(obj({ version: { type: 'integer' }, schema: obj({ fields: { type: 'array', items: field } }), created_at: ts }))],
+    errors: [400, 401, 404, 429],
+  },
+  [R('POST /v1/events/:id/sends/replay')]: {
+    ok: [202, 'The replay, started in the background', replay], errors: [400, 401, 404, 422, 429],
+    example: { status: 'rejected', dry_run: true },
+  },
+  [R('GET /v1/events/:id/replays/:replay_id')]: { ok: [200, 'The replay as it progresses', replay], errors: [401, 404, 429] },
+  [R('POST /v1/automations/:id/test')]: {
+    ok: [200, 'The run log the flow would produce (nothing sent or recorded)', obj({ status: { type: 'string' }, issues: { type: 'array', items: issue }, steps: { type: 'array', items: { type: 'object' } } })],
+    errors: [400, 401, 404, 422, 429],
+  },
   [R('GET /v1/events/:id/automations')]: { ok: [200, 'Automations triggered by the event, with their issues', list(automation)], errors: [401, 404, 429] },
 };
 
