@@ -20,6 +20,11 @@ interface Log {
 export function createPool(url: string, max: number, log: Log, options?: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, ...(options ? { options } : {}) });
   pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  // A checked-out client that is not running a query (a delivery holding its claim while the
+  // transport runs, a worker between statements) has no listener of the pool's: a dropped
+  // connection would be an uncaught 'error' event and crash the process. Its next query fails
+  // instead, and the transaction is retried like any other failure.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err }, 'database connection failed')));
   return pool;
 }
 

@@ -145,7 +145,7 @@ const DOCS: Record<string, Doc> = {
     example: { event: 'order.completed', email: 'jane@example.com', data: { order_id: 'o-1', total: 129.99, is_gift: false } },
   },
   [R('GET /v1/events/:id/sends')]: { ok: [200, 'Sends, newest first', list(send)], errors: [400, 401, 404, 429] },
-  [R('POST /v1/contacts')]: { ok: [201, 'The contact (or the existing one with that email)', contact], errors: [400, 401, 422, 429], example: { email: 'jane@example.com', first_name: 'Jane', properties: { plan: 'pro' } } },
+  [R('POST /v1/contacts')]: { ok: [201, 'The contact', contact], errors: [400, 401, 409, 422, 429], notes: { 409: 'conflict: a contact with this email, phone_number or external_id exists' }, example: { email: 'sam@example.com', first_name: 'Sam', properties: { plan: 'pro' } } },
   [R('PATCH /v1/contacts/:id')]: { ok: [200, 'The updated contact', contact], errors: [400, 401, 404, 409, 422, 429], example: { last_name: 'Doe', properties: { plan: 'team' } } },
   [R('DELETE /v1/contacts/:id')]: { ok: [200, 'Erased: the contact and its personal data', obj({ message: { type: 'string', const: 'Contact deleted' } })], errors: [401, 404, 429] },
   [R('POST /v1/contacts/bulk-delete')]: { ok: [200, 'Erased (unknown ids are ignored)', obj({ message: { type: 'string' }, deleted: { type: 'array', items: id } })], errors: [400, 401, 422, 429] },
