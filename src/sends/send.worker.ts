@@ -128,11 +128,6 @@ export interface SendWorker {
   stop(): Promise<void>;
 }
 
-/**
- * Wake-ups of the send lanes are at most this far apart (an idle server's first one goes at once), so
- * under load a fetch takes many group commits at a time (see LaneWaker).
- */
-const SEND_WAKE_GAP_MS = 50;
 
 /** Sends per processing transaction when several small jobs are fetched together. */
 const MAX_SENDS_PER_TX = 500;
@@ -222,8 +217,8 @@ export async function startSendWorker(deps: WorkerDeps, wake?: Wake): Promise<Se
   };
   const workIds: string[] = [];
   // A group commit landed (this process's API thread, or another process's NOTIFY): an idle lane
-  // fetches now, at most one wake-up per SEND_WAKE_GAP_MS across the lanes (see LaneWaker).
-  const lanes = new LaneWaker((id) => deps.boss.notifyWorker(id), SEND_WAKE_GAP_MS);
+  // fetches now, at most one wake-up per SEND_WAKE_GAP_MS (config.sendWakeGapMs) across the lanes: under load a fetch takes many group commits at a time (see LaneWaker).
+  const lanes = new LaneWaker((id) => deps.boss.notifyWorker(id), config.sendWakeGapMs);
   for (let i = 0; i < config.workerConcurrency; i++) {
     const id = await deps.boss.work<SendJob, unknown, typeof options>(SEND_QUEUE, options, lanes.handler(handler));
     lanes.add(id);
