@@ -143,7 +143,9 @@ describe('SIGKILL', () => {
 
       const w2 = startServer(db, port, 'worker');
       try {
-        await untilRetrying(processed, (n) => n === total, 45_000, 'every send processed');
+        // The killed worker's fetched jobs come back once its heartbeat lapses (10 s) and the monitor
+        // (every 5 s) fails them for a retry with backoff: allow for a busy machine.
+        await untilRetrying(processed, (n) => n === total, 80_000, 'every send processed');
         const runs = (await pool.query(`select count(*)::int n, count(distinct (automation_id, send_id))::int d from automation_runs`)).rows[0];
         expect(runs).toEqual({ n: total, d: total });
       } finally {
@@ -155,7 +157,7 @@ describe('SIGKILL', () => {
       api.proc.kill('SIGTERM');
       await api.exited;
     }
-  }, 90_000);
+  }, 130_000);
 });
 
 describe('database unreachable', () => {
