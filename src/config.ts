@@ -133,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: env.METRICS_TOKEN || undefined,
     sendRetentionDays: env.SEND_RETENTION_DAYS ? int(env, 'SEND_RETENTION_DAYS', 0, 1, 100_000) : undefined,
     wakeNotifyMs: int(env, 'WAKE_NOTIFY_MS', 5, 0, 60_000),
-    sendWakeGapMs: int(env, 'SEND_WAKE_GAP_MS', 50, 0, 10_000),
+    sendWakeGapMs: int(env, 'SEND_WAKE_GAP_MS', 200, 0, 10_000),
     ...overrides,
   };
   // Node refuses a headers timeout longer than the whole-request timeout.
