@@ -147,8 +147,11 @@ export async function checkAutomation(steps: Step[], connections: Connection[], 
         break;
       }
       case 'send_email':
+        // One template per slice: a large template is tens of milliseconds of parsing on its own.
         templateIssues(step, 'subject', step.subject, fields, true, out);
+        if (ctx.pause) await ctx.pause();
         templateIssues(step, 'body', step.body, fields, true, out);
+        if (ctx.pause) await ctx.pause();
         templateIssues(step, 'to', step.to, fields, false, out);
         break;
       case 'wait': {
