@@ -23,7 +23,7 @@ import { dashboardRoutes, isPlaygroundRequest, servePlayground } from './web/das
 import { fastUuidv7 } from './shared/uuidv7.js';
 import { parseJson } from './shared/json.js';
 import { registerMetrics } from './metrics/metrics.routes.js';
-import { decodeUtf8, jsonBodyIssue, MAX_JSON_DEPTH } from './shared/input-guard.js';
+import { decodeUtf8, jsonBodyIssue, MAX_JSON_DEPTH, MESSAGES as GUARD_MESSAGES, urlNotUtf8 } from './shared/input-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -158,7 +158,10 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   });
   app.addHook('preParsing', (req, _reply, payload, done) => {
     if (req.authError) return done(req.authError);
-    if (/%00/.test(req.url)) return done(new AppError('bad_request', MESSAGES.nulText));
+    if (req.url.includes('%')) {
+      if (/%00/.test(req.url)) return done(new AppError('bad_request', MESSAGES.nulText));
+      if (urlNotUtf8(req.url)) return done(new AppError('bad_request', GUARD_MESSAGES.urlNotUtf8));
+    }
     done(null, payload);
   });
 

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, toAppError } from './errors.js';
 import { graphqlErrorBody } from './graphql-errors.js';
+import { MESSAGES as GUARD_MESSAGES } from './input-guard.js';
 
 /** Fastify's own errors (parsing, limits, routing) → AppError. */
 function fromFastify(err: FastifyError): AppError | undefined {
@@ -16,7 +17,7 @@ function fromFastify(err: FastifyError): AppError | undefined {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('bad_request', 'Request body is not valid JSON');
     case 'FST_ERR_BAD_URL':
-      return new AppError('bad_request', 'The URL is not valid: a percent-encoded part is not UTF-8');
+      return new AppError('bad_request', GUARD_MESSAGES.urlNotUtf8);
     case 'FST_ERR_VALIDATION':
       return new AppError('validation_error', err.message);
   }
