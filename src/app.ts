@@ -8,9 +8,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { authenticate } from './auth/api-key.service.js';
-import type { CachedKey } from './shared/caches.js';
+import { graphqlDocumentStore, type CachedKey } from './shared/caches.js';
 import { REST_MODULES } from './modules.js';
 import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
 import { AppError, badTextIn, MAY_HOLD_BAD_TEXT, MESSAGES } from './shared/errors.js';
@@ -243,6 +243,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     parseOptions: guards.parseOptions,
+    // Parsed documents, bounded by their heap size (Apollo's default undercounts ~5×).
+    documentStore: graphqlDocumentStore<DocumentNode>(),
     validationRules: guards.validationRules,
     // Our own GraphiQL (dist/web) is the landing page; Apollo's loads its sandbox from a CDN.
     plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin, ApolloServerPluginLandingPageDisabled(), ...guards.plugins],
