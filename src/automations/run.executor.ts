@@ -243,11 +243,13 @@ async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob
   }
 
   const final = ['completed', 'failed', 'cancelled'].includes(status);
+  // A run ends when its last step does: now() is the transaction's start, which precedes the steps
+  // this transaction ran (issue 19, item 9), so the last step's own clock time counts when later.
   await client.query(
     `update automation_runs set status = $2, current_step = $3, steps = $4, error = $5, wait_until = $6,
-            finished_at = case when $7 then now() else null end, updated_at = now()
+            finished_at = case when $7 then greatest(now(), $8::timestamptz) else null end, updated_at = now()
       where id = $1`,
-    [run.id, status, current, JSON.stringify(log), error, waitUntil, final],
+    [run.id, status, current, JSON.stringify(log), error, waitUntil, final, log.at(-1)?.finished_at || null],
   );
   await enqueue(deps.boss, client, jobs);
   return outboxRows;
