@@ -8,9 +8,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { authenticate } from './auth/api-key.service.js';
-import type { CachedKey } from './shared/caches.js';
+import { graphqlDocumentStore, type CachedKey } from './shared/caches.js';
 import { REST_MODULES } from './modules.js';
 import type { Deps, GraphQLContext, OrgRef } from './shared/context.js';
 import { AppError, badTextIn, MAY_HOLD_BAD_TEXT, MESSAGES } from './shared/errors.js';
@@ -23,7 +23,7 @@ import { dashboardRoutes, isPlaygroundRequest, servePlayground } from './web/das
 import { fastUuidv7 } from './shared/uuidv7.js';
 import { parseJson } from './shared/json.js';
 import { registerMetrics } from './metrics/metrics.routes.js';
-import { decodeUtf8, jsonBodyIssue, MAX_JSON_DEPTH } from './shared/input-guard.js';
+import { decodeUtf8, jsonBodyIssue, MAX_JSON_DEPTH, MESSAGES as GUARD_MESSAGES, urlNotUtf8 } from './shared/input-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -158,7 +158,10 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   });
   app.addHook('preParsing', (req, _reply, payload, done) => {
     if (req.authError) return done(req.authError);
-    if (/%00/.test(req.url)) return done(new AppError('bad_request', MESSAGES.nulText));
+    if (req.url.includes('%')) {
+      if (/%00/.test(req.url)) return done(new AppError('bad_request', MESSAGES.nulText));
+      if (urlNotUtf8(req.url)) return done(new AppError('bad_request', GUARD_MESSAGES.urlNotUtf8));
+    }
     done(null, payload);
   });
 
@@ -240,6 +243,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     parseOptions: guards.parseOptions,
+    // Parsed documents, bounded by their heap size (Apollo's default undercounts ~5×).
+    documentStore: graphqlDocumentStore<DocumentNode>(),
     validationRules: guards.validationRules,
     // Our own GraphiQL (dist/web) is the landing page; Apollo's loads its sandbox from a CDN.
     plugins: [fastifyApolloDrainPlugin(app), badTextLiteralsPlugin, ApolloServerPluginLandingPageDisabled(), ...guards.plugins],

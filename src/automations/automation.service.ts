@@ -4,12 +4,13 @@
  * holds the trigger name's lock shared (issues.ts).
  */
 import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { lockEventName } from '../events/event.service.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
+import { keysetPage, type Cursor, type Page, type PageArgs } from '../shared/pagination.js';
+import { pageSizes } from '../shared/page-sizes.js';
 import { Automation, AutomationRun, type AutomationStatus } from './automation.entity.js';
 import type { AutomationConnectionInput, CreateAutomationInput, UpdateAutomationInput } from './automation.inputs.js';
 import type { Connection, Issue, Step } from './graph.js';
@@ -79,18 +80,17 @@ export async function getAutomation(ctx: AutomationCtx, id: string): Promise<Aut
 
 /** Automations of the org, newest first, paged (`event`: those triggered by that event name), with their stored issues. */
 export async function listAutomations(ctx: AutomationCtx, opts: { page: PageArgs; status?: AutomationStatus; event?: string }): Promise<Page<Automation>> {
-  return keysetPage(opts.page, (cursor, order, limit) =>
-    ctx.em.find(
-      Automation,
-      {
-        organization: ctx.org.id,
-        deletedAt: null,
-        ...(opts.status ? { status: opts.status } : {}),
-        ...(opts.event !== undefined ? { triggerEvent: opts.event } : {}),
-        ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
-      },
-      { orderBy: { id: order }, limit },
-    ),
+  const where = (cursor: Cursor): FilterQuery<Automation> => ({
+    organization: ctx.org.id,
+    deletedAt: null,
+    ...(opts.status ? { status: opts.status } : {}),
+    ...(opts.event !== undefined ? { triggerEvent: opts.event } : {}),
+    ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
+  });
+  return keysetPage(
+    opts.page,
+    (cursor, order, limit) => ctx.em.find(Automation, where(cursor), { orderBy: { id: order }, limit }),
+    pageSizes(ctx.em, Automation, where, ['steps', 'connections', 'issues']),
   );
 }
 
@@ -254,17 +254,16 @@ export async function listRuns(ctx: AutomationCtx, opts: ListRunsOptions): Promi
   for (const [k, v] of [['automationId', opts.automationId], ['sendId', opts.sendId]] as const) {
     if (v !== undefined && !UUID_RE.test(v)) throw new AppError('validation_error', `${k} must be a UUID`);
   }
-  return keysetPage(opts.page, (cursor, order, limit) =>
-    ctx.em.find(
-      AutomationRun,
-      {
-        organization: ctx.org.id,
-        ...(opts.automationId ? { automationId: opts.automationId } : {}),
-        ...(opts.status ? { status: opts.status as AutomationRun['status'] } : {}),
-        ...(opts.sendId ? { sendId: opts.sendId } : {}),
-        ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
-      },
-      { orderBy: { id: order }, limit },
-    ),
+  const where = (cursor: Cursor): FilterQuery<AutomationRun> => ({
+    organization: ctx.org.id,
+    ...(opts.automationId ? { automationId: opts.automationId } : {}),
+    ...(opts.status ? { status: opts.status as AutomationRun['status'] } : {}),
+    ...(opts.sendId ? { sendId: opts.sendId } : {}),
+    ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
+  });
+  return keysetPage(
+    opts.page,
+    (cursor, order, limit) => ctx.em.find(AutomationRun, where(cursor), { orderBy: { id: order }, limit }),
+    pageSizes(ctx.em, AutomationRun, where, ['steps', 'error']),
   );
 }

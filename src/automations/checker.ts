@@ -18,6 +18,8 @@ export interface CheckContext {
   resolveDns?: boolean;
   /** Called before each step: lets a long check yield to the event loop (automation.service `slicer`). */
   pause?: () => Promise<void>;
+  /** Webhook hosts resolved before the check (net-guard resolveHosts). */
+  resolvedHosts?: Map<string, string[] | null>;
 }
 
 const ALLOWED_PROPS: Record<string, string[]> = {
@@ -147,8 +149,11 @@ export async function checkAutomation(steps: Step[], connections: Connection[], 
         break;
       }
       case 'send_email':
+        // One template per slice: a large template is tens of milliseconds of parsing on its own.
         templateIssues(step, 'subject', step.subject, fields, true, out);
+        if (ctx.pause) await ctx.pause();
         templateIssues(step, 'body', step.body, fields, true, out);
+        if (ctx.pause) await ctx.pause();
         templateIssues(step, 'to', step.to, fields, false, out);
         break;
       case 'wait': {
@@ -162,7 +167,7 @@ export async function checkAutomation(steps: Step[], connections: Connection[], 
       case 'webhook': {
         if (typeof step.url !== 'string' || !step.url) out.push(issue(step.key, at('url'), 'required: the http(s) URL to POST to'));
         else {
-          const why = await urlRefusal(step.url, ctx.webhookAllowHosts, ctx.resolveDns !== false);
+          const why = await urlRefusal(step.url, ctx.webhookAllowHosts, ctx.resolveDns !== false, ctx.resolvedHosts);
           if (why) out.push(issue(step.key, at('url'), why));
         }
         if (step.headers !== undefined) {

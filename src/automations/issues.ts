@@ -20,6 +20,7 @@ import type { Config } from '../config.js';
 import type { FieldDef } from '../events/event.entity.js';
 import { lockEventName } from '../events/event.service.js';
 import { checkAutomation } from './checker.js';
+import { resolveHosts } from './net-guard.js';
 import type { Connection, Issue, Step } from './graph.js';
 
 /** Bump when the checker's rules change: every stored check becomes stale and the startup sweep redoes it. */
@@ -83,9 +84,12 @@ async function pause(): Promise<void> {
 
 /** checkAutomation in the lane. */
 export async function checkIssues(steps: Step[], connections: Connection[], fields: FieldDef[] | null, config: CheckConfig, opts: { resolveDns?: boolean } = {}): Promise<Issue[]> {
+  // DNS first, outside the lane: the lane is one check at a time for the whole process.
+  const urls = opts.resolveDns !== false && Array.isArray(steps) ? steps.flatMap((s) => (s && s.type === 'webhook' && typeof s.url === 'string' ? [s.url] : [])) : [];
+  const resolvedHosts = urls.length ? await resolveHosts(urls, config.webhookAllowHosts) : undefined;
   await acquire();
   try {
-    return await checkAutomation(steps, connections, { eventFields: fields, webhookAllowHosts: config.webhookAllowHosts, pause, ...opts });
+    return await checkAutomation(steps, connections, { eventFields: fields, webhookAllowHosts: config.webhookAllowHosts, pause, resolvedHosts, ...opts });
   } finally {
     release();
   }

@@ -53,22 +53,81 @@ export function hostNameRefusal(host: string): string | null {
 export const HOST_CACHE_BYTES = 1 << 20;
 export const hostCache = byteLru<{ addrs: string[] | null }>(HOST_CACHE_BYTES, { ttlMs: 60_000, maxEntryBytes: 8_192 });
 
+/**
+ * Save-time lookups in flight at once. `dns.lookup` is getaddrinfo on libuv's thread pool (4 threads,
+ * shared with file, crypto and zlib work), and a resolver that does not answer holds a thread for
+ * its full timeout (~5 s) even after our deadline gave up on it: one save naming 100 such hosts held
+ * all four threads for minutes. A lookup keeps its slot until getaddrinfo returns; a host that finds
+ * no slot before its deadline is "unknown" (the send-time guard checks the addresses it connects to).
+ */
+export const MAX_SAVE_LOOKUPS = 2;
+const slots = { busy: 0, waiting: [] as (() => void)[] };
+function takeSlot(deadline: number): Promise<boolean> {
+  if (slots.busy < MAX_SAVE_LOOKUPS) {
+    slots.busy++;
+    return Promise.resolve(true);
+  }
+  return new Promise((resolve) => {
+    const go = () => {
+      clearTimeout(timer);
+      slots.busy++;
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      slots.waiting.splice(slots.waiting.indexOf(go), 1);
+      resolve(false);
+    }, Math.max(0, deadline - Date.now())).unref();
+    slots.waiting.push(go);
+  });
+}
+function releaseSlot(): void {
+  slots.busy--;
+  slots.waiting.shift()?.();
+}
+/** Save-time lookups running now (for tests). */
+export const saveLookupsInFlight = (): number => slots.busy;
+
 /** Resolve for the save-time check: cached for a minute, bounded by a short timeout; null when unknown. */
 export async function resolveForCheck(host: string, timeoutMs = 800): Promise<string[] | null> {
   if (net.isIP(host)) return [host];
   if (hostNameRefusal(host)) return null;
   const hit = hostCache.get(host);
   if (hit) return hit.addrs;
-  const addrs = await Promise.race([
-    dns.promises.lookup(host, { all: true }).then((r) => r.map((a) => a.address)).catch(() => null),
-    new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref()),
-  ]);
+  const deadline = Date.now() + timeoutMs;
+  if (!(await takeSlot(deadline))) return null; // not cached: a later save may find a slot
+  const lookup = dns.promises.lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => null).finally(releaseSlot);
+  const addrs = await Promise.race([lookup, new Promise<null>((r) => setTimeout(() => r(null), Math.max(0, deadline - Date.now())).unref())]);
   hostCache.set(host, { addrs });
   return addrs;
 }
 
-/** Why a webhook URL is refused, or null. `resolve` false skips DNS (literal addresses are still checked). */
-export async function urlRefusal(raw: string, allow: readonly string[], resolve = true): Promise<string | null> {
+/**
+ * Resolve the hosts of an automation's webhook URLs before its check takes the check lane: all at
+ * once (at most MAX_SAVE_LOOKUPS in flight, one shared deadline), so the lane (one check at a time
+ * per process) never waits on DNS and a save naming many slow hosts costs its own request at most
+ * the deadline, not one deadline per host.
+ */
+export async function resolveHosts(urls: string[], allow: readonly string[], timeoutMs = 800): Promise<Map<string, string[] | null>> {
+  const hosts = new Set<string>();
+  for (const raw of urls) {
+    let host: string;
+    try {
+      host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
+    } catch {
+      continue;
+    }
+    if (!net.isIP(host) && !hostNameRefusal(host) && !isAllowedHost(host, allow)) hosts.add(host);
+  }
+  const found = new Map<string, string[] | null>();
+  await Promise.all([...hosts].map(async (h) => found.set(h, await resolveForCheck(h, timeoutMs))));
+  return found;
+}
+
+/**
+ * Why a webhook URL is refused, or null. `resolve` false skips DNS (literal addresses are still
+ * checked); `resolved` holds answers looked up beforehand (resolveHosts): a host in it is not looked up again.
+ */
+export async function urlRefusal(raw: string, allow: readonly string[], resolve = true, resolved?: Map<string, string[] | null>): Promise<string | null> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -82,7 +141,7 @@ export async function urlRefusal(raw: string, allow: readonly string[], resolve 
   if (badName) return badName;
   if (isAllowedHost(host, allow)) return null;
   if (host === 'localhost' || host.endsWith('.localhost')) return `host ${host} is a loopback address`;
-  const addrs = net.isIP(host) ? [host] : resolve ? await resolveForCheck(host) : null;
+  const addrs = net.isIP(host) ? [host] : !resolve ? null : resolved?.has(host) ? resolved.get(host)! : await resolveForCheck(host);
   const bad = addrs?.find(isBlockedAddress);
   if (bad) return `host ${host} resolves to a private, loopback or link-local address (${bad}); an operator may allow it with WEBHOOK_ALLOW_HOSTS`;
   return null;

@@ -2,12 +2,13 @@
  * Contact use cases. Both transports call these; the send worker uses findOrCreateContacts on its
  * own transaction (plain pg client, batched), erasure lives in contact.erase.ts.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
+import { keysetPage, type Cursor, type Page, type PageArgs } from '../shared/pagination.js';
+import { pageSizes } from '../shared/page-sizes.js';
 import { Contact } from './contact.entity.js';
 import { normaliseEmail } from './contact.upsert.js';
 import { IDENTIFIERS, type CreateContactInput, type UpdateContactInput } from './contact.inputs.js';
@@ -107,18 +108,17 @@ export interface ListContactsOptions {
 
 /** Newest first; each filter is an exact match (email case-insensitive), served by its unique index. */
 export async function listContacts(em: EntityManager, org: OrgRef, opts: ListContactsOptions): Promise<Page<Contact>> {
-  return keysetPage(opts.page, (cursor, order, limit) =>
-    em.find(
-      Contact,
-      {
-        organization: org.id,
-        ...(opts.email != null ? { email: normaliseEmail(opts.email) } : {}),
-        ...(opts.phoneNumber != null ? { phoneNumber: opts.phoneNumber } : {}),
-        ...(opts.externalId != null ? { externalId: opts.externalId } : {}),
-        ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
-      },
-      { orderBy: { id: order }, limit },
-    ),
+  const where = (cursor: Cursor): FilterQuery<Contact> => ({
+    organization: org.id,
+    ...(opts.email != null ? { email: normaliseEmail(opts.email) } : {}),
+    ...(opts.phoneNumber != null ? { phoneNumber: opts.phoneNumber } : {}),
+    ...(opts.externalId != null ? { externalId: opts.externalId } : {}),
+    ...(cursor ? { id: cursor.op === '<' ? { $lt: cursor.id } : { $gt: cursor.id } } : {}),
+  });
+  return keysetPage(
+    opts.page,
+    (cursor, order, limit) => em.find(Contact, where(cursor), { orderBy: { id: order }, limit }),
+    pageSizes(em, Contact, where, ['properties']),
   );
 }
 

@@ -14,7 +14,26 @@ export const MAX_JSON_DEPTH = 64;
 export const MESSAGES = {
   tooDeep: `JSON nested deeper than ${MAX_JSON_DEPTH} levels (objects and arrays) is not accepted`,
   notUtf8: 'Request body is not valid UTF-8',
+  urlNotUtf8: 'The URL is not valid: a percent-encoded part is not UTF-8',
 } as const;
+
+/**
+ * Whether a URL's percent-escapes (path and query alike) spell bytes that are not UTF-8 (`%FF`,
+ * `%C0%AF`, a surrogate `%ED%A0%80`). The router refuses such a path, but the query string parser
+ * kept `?search=%FF` as the three characters `%FF` (and GraphQL GET's URLSearchParams made it
+ * U+FFFD): the request was silently read as something else than what was sent. Each run of
+ * consecutive escapes is decoded and checked (a multi-byte character is always escaped whole:
+ * bytes ≥ 0x80 cannot appear raw in a request line). `%zz` is no escape and stays text.
+ */
+export function urlNotUtf8(url: string): boolean {
+  if (!url.includes('%')) return false;
+  for (const m of url.matchAll(/(?:%[0-9A-Fa-f]{2})+/g)) {
+    const run = m[0];
+    if (!/%[89A-Fa-f]/.test(run)) continue; // ASCII only
+    if (!isUtf8(Buffer.from(run.replaceAll('%', ''), 'hex'))) return true;
+  }
+  return false;
+}
 
 /**
  * Whether `value` nests objects/arrays deeper than `max` (`value` itself is level 1). Iterative:

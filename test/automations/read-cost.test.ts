@@ -8,6 +8,7 @@
  * broke by an order of magnitude on the shared dev box.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_BYTES } from '../../src/shared/pagination.js';
 import { startTestApp, until, type TestApp } from '../setup/harness.js';
 
 let t: TestApp;
@@ -68,7 +69,9 @@ describe('reading automations does not re-run the checker', () => {
     const ms = performance.now() - t0;
     console.log(`[read-cost] GET /v1/events/${EVENT}/automations?limit=20: ${ms.toFixed(0)} ms (${r.text.length} bytes)`);
     expect(r.status).toBe(200);
-    expect(r.body.data).toHaveLength(20);
+    // ~245 KB each: a page stops at PAGE_BYTES (1 MiB of stored JSON), so 4 of the 20 asked for, and has_more.
+    expect(r.body.data).toHaveLength(4);
+    expect(r.text.length).toBeLessThan(PAGE_BYTES + 300_000);
     expect(r.body.has_more).toBe(true);
     expect(ms).toBeLessThan(2_000);
   });
@@ -80,7 +83,7 @@ describe('reading automations does not re-run the checker', () => {
     console.log(`[read-cost] GraphQL 5 aliases: ${workMs.toFixed(0)} ms; slowest /health meanwhile: ${worstHealthMs.toFixed(0)} ms`);
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
-    expect(result.body.data.e4.automations.edges).toHaveLength(20);
+    expect(result.body.data.e4.automations.edges).toHaveLength(4); // PAGE_BYTES, as above
     expect(workMs).toBeLessThan(5_000);
     expect(worstHealthMs).toBeLessThan(2_500);
   });

@@ -91,3 +91,28 @@ it('a URL whose percent-encoding is not UTF-8 is a 400 in the error shape', asyn
     expect(r.body).toEqual({ status_code: 400, name: 'bad_request', message: 'The URL is not valid: a percent-encoded part is not UTF-8' });
   }
 });
+
+it('a query string whose percent-encoding is not UTF-8 is the same 400 on every route (it was read as the text "%FF")', async () => {
+  const bad = ['%FF', '%C0%AF', '%ED%A0%80', '%E2%82', 'ok%20%F0%9F%98'];
+  const routes = (v: string) => [
+    `/v1/events?search=${v}`, `/v1/automations?event=${v}`, `/v1/contacts?email=${v}`, `/v1/events/order.completed/sends?status=${v}`,
+    `/v1/events?limit=5&after=${v}`, `/v1/events?${v}=1`,
+  ];
+  for (const v of bad) {
+    for (const url of routes(v)) {
+      const r = await t.http('GET', url, { token });
+      expect(r.status, url).toBe(400);
+      expect(r.body, url).toEqual({ status_code: 400, name: 'bad_request', message: 'The URL is not valid: a percent-encoded part is not UTF-8' });
+    }
+    const g = await t.http('GET', `/graphql?query=${encodeURIComponent('{ events(search: "x') }${v}${encodeURIComponent('") { edges { node { id } } } }')}`, {
+      token, headers: { 'apollo-require-preflight': '1' },
+    });
+    expect(g.status).toBe(400);
+    expect(g.body.errors[0]).toMatchObject({ message: 'The URL is not valid: a percent-encoded part is not UTF-8', extensions: { code: 'BAD_REQUEST' } });
+  }
+  // UTF-8 escapes, an escaped percent sign and a stray % that is no escape are text as before.
+  for (const v of ['%C3%A9', '%F0%9F%98%80', '%25FF', '%zz', '100%']) {
+    const r = await t.http('GET', `/v1/events?search=${v}`, { token });
+    expect(r.status, v).toBe(200);
+  }
+});

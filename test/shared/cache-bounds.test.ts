@@ -13,7 +13,8 @@ import { recentHashes } from '../../src/auth/api-key.service.js';
 import { HOST_CACHE_BYTES, hostCache, hostNameRefusal } from '../../src/automations/net-guard.js';
 import { liquid } from '../../src/automations/templates.js';
 import { validEmails } from '../../src/sends/send.service.js';
-import { CACHE_BYTES, TtlCache } from '../../src/shared/caches.js';
+import { parse } from 'graphql';
+import { CACHE_BYTES, graphqlDocumentStore, TtlCache } from '../../src/shared/caches.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -223,5 +224,34 @@ describe('host names longer than DNS allows', () => {
     expect(hostNameRefusal(`${l63}.example`)).toBeNull();
     expect(hostNameRefusal(`${l63}a.example`)).toMatch(/label longer than DNS allows \(64 characters/);
     expect(hostNameRefusal(`example.${l63}a`)).toMatch(/label longer than DNS allows/);
+  });
+});
+
+describe("Apollo's parsed-document cache", () => {
+  /** A distinct document of ~1,900 tokens (under the 2,000 limit, one page of one event: cheap to run). */
+  const wide = (k: number) =>
+    `query Q${k} { events(first: 1, search: "${k}") { edges { node { ${Array.from({ length: 60 }, () => 'id name description createdAt updatedAt').join(' ')} } } } }`;
+
+  it('is bounded by the heap its documents take: 1,000 distinct wide documents through HTTP keep the heap flat', async () => {
+    const before = await heapUsed();
+    await inParallel(1_000, 8, async (k) => {
+      const r = await t.http('POST', '/graphql', { token, body: { query: wide(k) } });
+      expect(r.status).toBe(200);
+    });
+    const grown = (await heapUsed()) - before;
+    // Apollo's default store counts JSON length against 30 MiB; these documents take ~3.5× that on the heap,
+    // so it kept ~100 MB of them. Counted at 5× their JSON against 16 MB: a few MB.
+    expect(grown).toBeLessThan(40 * MB);
+  });
+
+  it("counts 5× a document's JSON and never holds more than its budget", async () => {
+    const store = graphqlDocumentStore(2 * MB);
+    for (let k = 0; k < 300; k++) await store.set(`doc${k}`, parse(wide(k)));
+    expect(store.lru.calculatedSize).toBeLessThanOrEqual(2 * MB);
+    const one = JSON.stringify(parse(wide(1))).length;
+    expect(store.lru.size).toBe(Math.floor((2 * MB) / (5 * one + 96 + 2 * 'doc100'.length)));
+    expect(await store.get('doc299')).toBeDefined();
+    expect(await store.get('doc0')).toBeUndefined();
+    expect(CACHE_BYTES.graphqlDocuments).toBe(16 * MB);
   });
 });

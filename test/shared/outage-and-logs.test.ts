@@ -93,6 +93,26 @@ afterAll(async () => {
 });
 
 describe('request log', () => {
+  it('a client that closes its socket mid-body is not a server error: no error line, no 5xx (REST and GraphQL)', async () => {
+    lines.length = 0;
+    const port = (app.server.address() as AddressInfo).port;
+    for (const path of ['/v1/events', '/v1/events/send', '/graphql']) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"na`);
+      await new Promise((r) => setTimeout(r, 150));
+      s.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    // Before: `aborted` (ECONNRESET) was read as a database connection reset: a 503 and a level-50 line per abort.
+    const entries = lines.map((l) => JSON.parse(l));
+    expect(entries.filter((e) => e.level >= 50)).toEqual([]);
+    expect(entries.filter((e) => e.statusCode >= 500)).toEqual([]);
+    // The server is fine afterwards.
+    expect((await http('GET', '/v1/events?limit=1', { token })).status).toBe(200);
+  });
+
+
   it('one line per request with a request id, method, url and status; the key never appears', async () => {
     lines.length = 0;
     const r = await http('POST', '/v1/events', { token, body: { name: 'logged' }, headers: { 'x-request-id': 'req-log-1' } });
