@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Deps, OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { eventKeys, eventRefText, findEventDefinition, type EventKey, type EventRef } from '../shared/event-ref.js';
-import { keysetPage, type Page, type PageArgs } from '../shared/pagination.js';
+import { keysetPage, PAGE_BYTES, type Page, type PageArgs } from '../shared/pagination.js';
 import type { SendRecord } from './send.types.js';
 
 export const SEND_STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as const;
@@ -34,7 +34,7 @@ const iso = (col: string) => `to_char(s.${col} at time zone 'UTC', 'YYYY-MM-DD"T
 const str = (expr: string) => `coalesce(to_json(${expr})::text, 'null')`;
 const REST_JSON = `s.id, '{"id":"' || s.id || '","event":' || ${str('s.event_name')} || ',"status":"' || s.status
   || '","errors":' || coalesce(s.errors::text, '[]') || ',"contact_id":' || coalesce('"' || s.contact_id || '"', 'null')
-  || ',"email":' || ${str('s.email')} || ',"data":' || s.data::text || ',"timestamp":"' || ${iso('"timestamp"')}
+  || ',"email":' || ${str('s.email')} || ',"data":' || s.data_text_ || ',"timestamp":"' || ${iso('"timestamp"')}
   || '","created_at":"' || ${iso('created_at')} || '","processed_at":' || coalesce('"' || ${iso('processed_at')} || '"', 'null')
   || ',"failure_reason":' || ${str('s.failure_reason')} || ',"schema_version":' || s.schema_version
   || ',"replayed_at":' || coalesce('"' || ${iso('replayed_at')} || '"', 'null') || '}' as json`;
@@ -108,7 +108,7 @@ export interface HistoryStatement {
   /** Grouped statements: a row of the page without its `page` column. */
   unpaged?: (row: { id: string; page: number }) => { id: string };
 }
-const unpagedRest = (row: { id: string; json?: string }) => ({ id: row.id, json: row.json });
+const unpagedRest = (row: { id: string; json?: string; page_cut?: boolean }) => ({ id: row.id, json: row.json, page_cut: row.page_cut });
 const unpagedRecord = ({ page: _, ...row }: { id: string; page: number }) => row;
 export function historyStatement(
   event: boolean,
@@ -145,7 +145,7 @@ export function historyStatement(
   }
   if (partial) where.push(`s.${partial}`);
   const orderBy = event ? `s.event_definition_id ${order}, s.id ${order}` : `s.id ${order}`;
-  const page = `select ${shape === 'rest' ? REST_JSON : COLUMNS} from event_sends s where ${where.join(' and ')} order by ${orderBy} limit ${event ? 'q."limit"' : '$2'}`;
+  const page = bounded(`from event_sends s where ${where.join(' and ')} order by ${orderBy} limit ${event ? 'q."limit"' : '$2'}`, orderBy, shape);
   const st: HistoryStatement = event
     ? {
         // Each page's rows come out together, in the page's index order (nested loop over q in
@@ -158,6 +158,38 @@ export function historyStatement(
     : { text: page, params };
   statements.set(key, st);
   return st;
+}
+
+/**
+ * A history page that stops at PAGE_BYTES of stored data (the rule of every list of large items,
+ * shared/pagination.ts), applied in the page's own statement (no extra round trip, and it works per
+ * page inside a grouped statement). `scan` is the keyset scan (`from … where … order by … limit`);
+ * its ORDER BY is the index's, and every level above keeps that order (subquery pathkeys), so the
+ * running sums need no sort.
+ *
+ * A send's size is the text of its `data` (what the answer carries; the same measure as the other
+ * lists: octet_length of the JSON text) plus that of its `errors`, and at least its stored size.
+ * Levels, inner to outer:
+ * 1. the scan, with a running sum of `pg_column_size(data)` (the stored, possibly compressed size:
+ *    read from the value's header, nothing is decompressed);
+ * 2. drops the rows whose stored sizes before them already exceed PAGE_BYTES (they are past the cut
+ *    whatever their text size, which is counted as at least the stored size), then writes `data` as
+ *    text, once (level 4 reuses it): so rows past the cut are never detoasted or written as text
+ *    unless their data compresses well;
+ * 3. the running sum of the sizes;
+ * 4. keeps the rows whose sizes before them are ≤ PAGE_BYTES: the page up to the cut, plus the row
+ *    that crosses it (never the first row: a page always holds one), marked `page_cut`. The caller
+ *    drops that row and answers has_more; it stands in for the look-ahead row.
+ * With small sends (the common case) nothing is cut and the extra work per row is one
+ * pg_column_size, one octet_length of the text already written, and two running sums.
+ */
+function bounded(scan: string, orderBy: string, shape: HistoryShape): string {
+  const window = `over (order by ${orderBy} rows between unbounded preceding and current row)`;
+  const bytes = `greatest(octet_length(s.data_text_), s.stored_) + coalesce(octet_length(s.errors::text), 0)`;
+  const l1 = `select s.*, pg_column_size(s.data) as stored_, sum(pg_column_size(s.data)) ${window} as stored_run_ ${scan}`;
+  const l2 = `select s.*, s.data::text as data_text_ from (${l1}) s where s.stored_run_ - s.stored_ <= ${PAGE_BYTES}`;
+  const l3 = `select s.*, ${bytes} as bytes_, sum(${bytes}) ${window} as run_ from (${l2}) s`;
+  return `select ${shape === 'rest' ? REST_JSON : COLUMNS}, s.run_ > ${PAGE_BYTES} and s.run_ > s.bytes_ as page_cut from (${l3}) s where s.run_ - s.bytes_ <= ${PAGE_BYTES}`;
 }
 
 /** One page asked of a group: its parameter values (in statement order) and its answer. */
@@ -330,9 +362,14 @@ async function historyPage<T extends { id: string }>(deps: Pick<Deps, 'pool' | '
       const values = st.params.map((n) => all[n]);
       return st.name ? await batcherOf(deps.genericPool).load(st, values, order) : (await pool.query<T>({ text: st.text, values })).rows;
     };
-    const rows = await read(defId);
-    if (!optimistic || rows.length > 0) return rows as T[];
-    const found = await resolve();
-    return (found === defId ? rows : await read(found)) as T[];
+    let rows = await read(defId);
+    if (optimistic && rows.length === 0) {
+      const found = await resolve();
+      if (found !== defId) rows = await read(found);
+    }
+    // The row that crosses PAGE_BYTES (see bounded) is not part of the page: it says there is more.
+    const cut = rows.length > 0 && (rows[rows.length - 1] as { page_cut?: boolean }).page_cut === true;
+    if (cut) rows.pop();
+    return { rows: rows as T[], cut };
   });
 }

@@ -92,13 +92,23 @@ export type Cursor = { op: '<' | '>'; id: string } | undefined;
 export type PageSizes = (cursor: Cursor, order: 'desc' | 'asc', limit: number) => Promise<number[]>;
 
 /**
+ * What a `fetch` that applies PAGE_BYTES itself returns (send history: one statement computes the
+ * sizes and the rows): the rows up to the cut, and whether it cut the page short.
+ */
+export interface CutRows<T> {
+  rows: T[];
+  cut: boolean;
+}
+
+/**
  * Apply a keyset page to a query: caller supplies `fetch(where, order, limit)`.
  * Items come back newest first in both directions. With `sizes`, the page also stops at PAGE_BYTES
- * (one more small query first: the sizes of the rows the page would hold).
+ * (one more small query first: the sizes of the rows the page would hold). A `fetch` may also apply
+ * PAGE_BYTES itself in its one query and say so (`CutRows`).
  */
 export async function keysetPage<T extends { id: string }>(
   page: PageArgs,
-  fetch: (cursor: Cursor, order: 'desc' | 'asc', limit: number) => Promise<T[]>,
+  fetch: (cursor: Cursor, order: 'desc' | 'asc', limit: number) => Promise<T[] | CutRows<T>>,
   sizes?: PageSizes,
 ): Promise<Page<T>> {
   const backwards = page.fromEnd ?? Boolean(page.before);
@@ -119,8 +129,9 @@ export async function keysetPage<T extends { id: string }>(
     }
   }
   // Cut short: the rows past the cut exist, so no look-ahead row is needed.
-  const rows = await fetch(cursor, order, cut ? limit : limit + 1);
-  const hasMore = cut || rows.length > limit;
+  const got = await fetch(cursor, order, cut ? limit : limit + 1);
+  const rows = Array.isArray(got) ? got : got.rows;
+  const hasMore = cut || (!Array.isArray(got) && got.cut) || rows.length > limit;
   const items = rows.slice(0, limit);
   if (backwards) items.reverse();
   return { items, hasMore, backwards };
