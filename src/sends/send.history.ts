@@ -34,7 +34,7 @@ const iso = (col: string) => `to_char(s.${col} at time zone 'UTC', 'YYYY-MM-DD"T
 const str = (expr: string) => `coalesce(to_json(${expr})::text, 'null')`;
 const REST_JSON = `s.id, '{"id":"' || s.id || '","event":' || ${str('s.event_name')} || ',"status":"' || s.status
   || '","errors":' || coalesce(s.errors::text, '[]') || ',"contact_id":' || coalesce('"' || s.contact_id || '"', 'null')
-  || ',"email":' || ${str('s.email')} || ',"data":' || s.data_text_ || ',"timestamp":"' || ${iso('"timestamp"')}
+  || ',"email":' || ${str('s.email')} || ',"data":' || s.data::text || ',"timestamp":"' || ${iso('"timestamp"')}
   || '","created_at":"' || ${iso('created_at')} || '","processed_at":' || coalesce('"' || ${iso('processed_at')} || '"', 'null')
   || ',"failure_reason":' || ${str('s.failure_reason')} || ',"schema_version":' || s.schema_version
   || ',"replayed_at":' || coalesce('"' || ${iso('replayed_at')} || '"', 'null') || '}' as json`;
@@ -162,34 +162,28 @@ export function historyStatement(
 
 /**
  * A history page that stops at PAGE_BYTES of stored data (the rule of every list of large items,
- * shared/pagination.ts), applied in the page's own statement (no extra round trip, and it works per
- * page inside a grouped statement). `scan` is the keyset scan (`from … where … order by … limit`);
- * its ORDER BY is the index's, and every level above keeps that order (subquery pathkeys), so the
- * running sums need no sort.
+ * shared/pagination.ts), applied in the page's own statement: no extra round trip, and it works per
+ * page inside a grouped statement. `scan` is the keyset scan (`from … where … order by … limit`); the
+ * running sum is ordered like the scan's index, so it needs no sort, and it streams under the LIMIT.
  *
- * A send's size is the text of its `data` (what the answer carries; the same measure as the other
- * lists: octet_length of the JSON text) plus that of its `errors`, and at least its stored size.
- * Levels, inner to outer:
- * 1. the scan, with a running sum of `pg_column_size(data)` (the stored, possibly compressed size:
- *    read from the value's header, nothing is decompressed);
- * 2. drops the rows whose stored sizes before them already exceed PAGE_BYTES (they are past the cut
- *    whatever their text size, which is counted as at least the stored size), then writes `data` as
- *    text, once (level 4 reuses it): so rows past the cut are never detoasted or written as text
- *    unless their data compresses well;
- * 3. the running sum of the sizes;
- * 4. keeps the rows whose sizes before them are ≤ PAGE_BYTES: the page up to the cut, plus the row
- *    that crosses it (never the first row: a page always holds one), marked `page_cut`. The caller
- *    drops that row and answers has_more; it stands in for the look-ahead row.
- * With small sends (the common case) nothing is cut and the extra work per row is one
- * pg_column_size, one octet_length of the text already written, and two running sums.
+ * A send's size (SEND_BYTES) is its `data`'s stored size, read from the value's header without
+ * reading the value (`pg_column_size`), unless PostgreSQL compressed it: then the stored size says
+ * little (200 KB of one repeated letter is stored in ~2 KB), so it is the length of its JSON text
+ * (the measure of the other lists), which only compressed values pay for. Plus the stored size of
+ * `errors`. The outer level keeps the rows whose sizes before them are ≤ PAGE_BYTES: the page up to
+ * the cut plus the row that crosses it (never the first row: a page always holds one), marked
+ * `page_cut`; the caller drops that row and answers has_more (it stands in for the look-ahead row).
+ *
+ * Cost in the common case (small sends): PostgreSQL's time per statement against the same statement
+ * without the bound (50,000 small sends, pages of 20, 5 alternating reps of 300 statements, medians,
+ * shared 2-core box): one page 1.05× (REST) / 1.09× (GraphQL rows), groups of 16 pages 1.19× / 1.11×.
+ * The exact text length of every `data` (a second jsonb-to-text per row) measured 1.16–1.49×, and
+ * that plus a stored-size pre-filter level 1.29–1.68×.
  */
+const SEND_BYTES = `case when pg_column_compression(s.data) is null then pg_column_size(s.data) else octet_length(s.data::text) end + coalesce(pg_column_size(s.errors), 0)`;
 function bounded(scan: string, orderBy: string, shape: HistoryShape): string {
-  const window = `over (order by ${orderBy} rows between unbounded preceding and current row)`;
-  const bytes = `greatest(octet_length(s.data_text_), s.stored_) + coalesce(octet_length(s.errors::text), 0)`;
-  const l1 = `select s.*, pg_column_size(s.data) as stored_, sum(pg_column_size(s.data)) ${window} as stored_run_ ${scan}`;
-  const l2 = `select s.*, s.data::text as data_text_ from (${l1}) s where s.stored_run_ - s.stored_ <= ${PAGE_BYTES}`;
-  const l3 = `select s.*, ${bytes} as bytes_, sum(${bytes}) ${window} as run_ from (${l2}) s`;
-  return `select ${shape === 'rest' ? REST_JSON : COLUMNS}, s.run_ > ${PAGE_BYTES} and s.run_ > s.bytes_ as page_cut from (${l3}) s where s.run_ - s.bytes_ <= ${PAGE_BYTES}`;
+  const sized = `select s.*, ${SEND_BYTES} as bytes_, sum(${SEND_BYTES}) over (order by ${orderBy} rows between unbounded preceding and current row) as run_ ${scan}`;
+  return `select ${shape === 'rest' ? REST_JSON : COLUMNS}, s.run_ > ${PAGE_BYTES} and s.run_ > s.bytes_ as page_cut from (${sized}) s where s.run_ - s.bytes_ <= ${PAGE_BYTES}`;
 }
 
 /** One page asked of a group: its parameter values (in statement order) and its answer. */
