@@ -168,10 +168,15 @@ export function historyStatement(
  *
  * A send's size (SEND_BYTES) is its `data`'s stored size, read from the value's header without
  * reading the value (`pg_column_size`), unless PostgreSQL compressed it: then the stored size says
- * little (200 KB of one repeated letter is stored in ~2 KB), so it is the length of its JSON text
+ * little (200 KB of one repeated letter is stored in a few KB), so it is the length of its JSON text
  * (the measure of the other lists), which only compressed values pay for. Plus the stored size of
- * `errors`. The outer level keeps the rows whose sizes before them are ≤ PAGE_BYTES: the page up to
- * the cut plus the row that crosses it (never the first row: a page always holds one), marked
+ * `errors`. Stored size undercounts text made of control characters (jsonb keeps them as bytes,
+ * JSON writes `\u0001`; pglz leaves random ones uncompressed): up to ~6×, so such a page can reach
+ * ~5.5 MB. The exact text of every uncompressed value would cost ~40 ms of PostgreSQL per page of 100
+ * sends of 200 KB (stored sizes: 0.2 ms), paid on every such request.
+ *
+ * The outer level keeps the rows whose sizes before them are ≤ PAGE_BYTES: the page up to the cut
+ * plus the row that crosses it (never the first row: a page always holds one), marked
  * `page_cut`; the caller drops that row and answers has_more (it stands in for the look-ahead row).
  *
  * Cost in the common case (small sends): PostgreSQL's time per statement against the same statement
