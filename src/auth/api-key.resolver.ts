@@ -7,7 +7,7 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { Arg, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../shared/context.js';
 import type { ApiKey } from './api-key.entity.js';
-import { createApiKey, listApiKeys, revokeApiKey } from './api-key.service.js';
+import { createApiKey, listApiKeys, MAX_SELF_SERVICE_KEYS, revokeApiKey } from './api-key.service.js';
 import { Organization } from './organization.entity.js';
 
 @ObjectType('ApiKey', { description: 'An API key, without the key itself (only its prefix)' })
@@ -39,14 +39,14 @@ const toType = (k: ApiKey, ctx: GraphQLContext): ApiKeyType => ({
 
 @Resolver()
 export class ApiKeyResolver {
-  @Query(() => [ApiKeyType], { description: "The organization's API keys, oldest first (revoked ones included)" })
+  @Query(() => [ApiKeyType], { description: "The organization's API keys, oldest first (revoked ones included; at most 100 unless an operator added more)" })
   async apiKeys(@Ctx() ctx: GraphQLContext): Promise<ApiKeyType[]> {
     return (await listApiKeys(ctx.em, ctx.org.id)).map((k) => toType(k, ctx));
   }
 
   @Mutation(() => CreatedApiKey, { description: 'Create another key for this organization' })
   async createApiKey(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() ctx: GraphQLContext): Promise<CreatedApiKey> {
-    const { key, token } = await createApiKey(ctx.em, ctx.em.getReference(Organization, ctx.org.id), name);
+    const { key, token } = await createApiKey(ctx.em, ctx.em.getReference(Organization, ctx.org.id), name, { limit: MAX_SELF_SERVICE_KEYS });
     return { apiKey: toType(key, ctx), token };
   }
 

@@ -29,7 +29,17 @@ function keyName(name: string | null | undefined): string | null {
   return trimmed;
 }
 
-export async function createApiKey(em: EntityManager, org: Organization, name?: string | null): Promise<CreatedKey> {
+/**
+ * Keys an organization may create for itself (GraphQL `createApiKey`), revoked ones included: the
+ * `apiKeys` list is one unpaginated answer, so its length is bounded here. Operators (the CLI) are
+ * not limited.
+ */
+export const MAX_SELF_SERVICE_KEYS = 100;
+
+export async function createApiKey(em: EntityManager, org: Organization, name?: string | null, opts: { limit?: number } = {}): Promise<CreatedKey> {
+  if (opts.limit !== undefined && (await em.count(ApiKey, { organization: org.id })) >= opts.limit) {
+    throw new AppError('conflict', `This organization has ${opts.limit} API keys (revoked ones included), the most it can create itself; an operator can add more with \`npx arsel key create\`.`);
+  }
   const token = generateToken();
   const key = em.create(ApiKey, { organization: org, tokenHash: hashToken(token), tokenPrefix: token.slice(0, 11), name: keyName(name) });
   await em.flush();

@@ -101,3 +101,16 @@ it('API keys over GraphQL: list, create (works at once, shown once), revoke (ref
   expect((await t.http('GET', '/v1/events', { token: second })).status).toBe(401);
   expect((await gql('{ apiKeys { id } }')).data.apiKeys).toHaveLength(2);
 });
+
+it('an organization creates at most 100 API keys itself (revoked ones included), so apiKeys stays a bounded list', async () => {
+  const org = await t.createOrg('Many keys');
+  for (let i = 1; i < 100; i++) {
+    const r = await gql(`mutation { createApiKey(name: "k${i}") { apiKey { id } } }`, {}, org.token);
+    expect(r.errors, `key ${i + 1}`).toBeUndefined();
+    if (i % 10 === 0) await gql(`mutation { revokeApiKey(id: "${r.data.createApiKey.apiKey.id}") { id } }`, {}, org.token);
+  }
+  const refused = await gql('mutation { createApiKey(name: "one too many") { token } }', {}, org.token);
+  expect(refused.errors[0].extensions.code).toBe('CONFLICT');
+  expect(refused.errors[0].message).toMatch(/100 API keys/);
+  expect((await gql('{ apiKeys { id } }', {}, org.token)).data.apiKeys).toHaveLength(100);
+});
