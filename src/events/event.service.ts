@@ -118,7 +118,7 @@ export async function createEvent(em: EntityManager, org: OrgRef, input: CreateE
     throw err;
   }
   await onChange?.(org.id);
-  for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
+  await runAfterSchemaChange(em, org, def);
   return def;
 }
 
@@ -255,6 +255,6 @@ export async function deleteEvent(em: EntityManager, org: OrgRef, idOrName: stri
   // The cache is dropped after the commit and before answering: a send this instance receives after
   // the 200 reads the definition again and gets 404 (docs/notes-sec-automations.md, "delete vs send").
   await onChange?.(org.id);
-  for (const hook of eventHooks.afterSchemaChange) await hook(em, org, def);
+  await runAfterSchemaChange(em, org, def);
   return def;
 }

@@ -8,7 +8,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { keysetPage, parseListQuery, type Page, type PageArgs } from '../shared/pagination.js';
+import { DEFAULT_PAGE_SIZE, keysetPage, MAX_PAGE_SIZE, parseListQuery, type Page, type PageArgs } from '../shared/pagination.js';
 import { EventDefinitionVersion } from './event-version.entity.js';
 import type { EventDefinition, FieldDef } from './event.entity.js';
 import { getEvent } from './event.service.js';
@@ -62,11 +62,11 @@ export function versionPageFromRelay(args: { first?: number | null; after?: stri
   for (const k of ['first', 'last'] as const) {
     const v = args[k];
     if (v != null && v < 1) issues.push(`${k} must not be less than 1`);
-    else if (v != null && v > 100) issues.push(`${k} must not be greater than 100`);
+    else if (v != null && v > MAX_PAGE_SIZE) issues.push(`${k} must not be greater than ${MAX_PAGE_SIZE}`);
   }
   if (issues.length) throw new AppError('validation_error', issues.join(', '));
   const fromEnd = args.last != null;
-  return { limit: (fromEnd ? args.last : args.first) ?? 20, ...cursors(args.after ?? undefined, args.before ?? undefined), fromEnd };
+  return { limit: (fromEnd ? args.last : args.first) ?? DEFAULT_PAGE_SIZE, ...cursors(args.after ?? undefined, args.before ?? undefined), fromEnd };
 }
 
 function cursors(after: string | undefined, before: string | undefined): { after?: string; before?: string } {

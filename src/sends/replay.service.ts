@@ -12,11 +12,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { getEvent } from '../events/event.service.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
+import { isUuid } from '../shared/event-ref.js';
 import { filterValues, REPLAY_QUEUE, REPLAY_WHERE, type ReplayFilterStored, type ReplayJob } from './replay.runner.js';
 import { SendStatus } from './send.types.js';
 
 export const MAX_REPLAY_IDS = 10_000;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const notDate = (_: unknown, v: unknown) => v != null && !(v instanceof Date);
 
@@ -100,7 +100,7 @@ export async function startReplay(em: EntityManager, org: OrgRef, eventRef: stri
 /** A replay of the org (optionally of one event: REST's `/events/{id_or_name}/replays/{id}`). */
 export async function getReplay(pool: pg.Pool, org: OrgRef, id: string, event?: { em: EntityManager; ref: string }): Promise<ReplayRecord> {
   const defId = event ? (await getEvent(event.em, org, event.ref, { includeDeleted: true })).id : undefined;
-  const r = UUID_RE.test(id) ? await pool.query<ReplayRecord>('select * from event_replays where id = $1 and organization_id = $2', [id, org.id]) : { rows: [] };
+  const r = isUuid(id) ? await pool.query<ReplayRecord>('select * from event_replays where id = $1 and organization_id = $2', [id, org.id]) : { rows: [] };
   const rep = r.rows[0];
   if (!rep || (defId && rep.event_definition_id !== defId)) throw AppError.notFound(`Replay ${id} not found`);
   return rep;

@@ -128,7 +128,19 @@ export function decodeUtf8(buf: Buffer): string {
 }
 
 /** Depth and number rules for a parsed JSON body; `text` is what it was parsed from. `maxDepth` is larger for GraphQL bodies (see app.ts). */
+/** How many `{` and `[` the text holds, counting stops past `max`. */
+function openers(text: string, max: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n <= max; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) n++;
+  }
+  return n;
+}
+
 export function jsonBodyIssue(text: string, value: unknown, maxDepth: number = MAX_JSON_DEPTH): string | undefined {
-  if (tooDeep(value, maxDepth)) return MESSAGES.tooDeep;
+  // A value nests no deeper than the text has `{` and `[` (in strings too, so this only over-counts):
+  // a typical send has a handful, and the walk is skipped.
+  if (openers(text, maxDepth) > maxDepth && tooDeep(value, maxDepth)) return MESSAGES.tooDeep;
   return MAY_HOLD_ODD_NUMBER.test(text) ? numberIssueIn(text) : undefined;
 }
