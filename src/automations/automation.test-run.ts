@@ -30,7 +30,8 @@ import { checkIssues } from './issues.js';
 import { parseDuration } from './duration.js';
 import { nextStep, type Issue, type Outcome } from './graph.js';
 import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
-import { renderTemplate, typedPayload, type RenderContext } from './templates.js';
+import { jsonSafe, renderEmail, webhookBody } from './run.executor.js';
+import { typedPayload, type RenderContext } from './templates.js';
 
 @InputType()
 export class TestAutomationInput {
@@ -66,7 +67,6 @@ export interface TestRunResult {
   error: string | null;
 }
 
-const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
 /** The contact as the executor sees it (src/contacts/contact.context.ts), from the entity. */
 const asContext = (c: Contact): RenderContext['contact'] =>
@@ -137,11 +137,7 @@ export async function testAutomation(em: EntityManager, org: OrgRef, config: Pic
           break;
         }
         case 'send_email': {
-          // As run.executor.ts renders it: the subject on one line, `to` defaulting to the contact's email.
-          const subject = (await renderTemplate(String(step.subject), ctx)).replace(/[\r\n]+/g, ' ').trim();
-          const body = await renderTemplate(String(step.body), ctx);
-          const to = (step.to ? await renderTemplate(String(step.to), ctx) : String(ctx.contact.email ?? '')).trim();
-          if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new Error(`no valid recipient (got ${JSON.stringify(to)})`);
+          const { to, subject, body } = await renderEmail(step, ctx); // exactly as a run renders it
           entry.outcome = 'would_send';
           entry.details = { from: config.mailFrom, to, subject, body };
           entry.next = nextStep(a.connections, step.key) ?? null;
@@ -156,15 +152,11 @@ export async function testAutomation(em: EntityManager, org: OrgRef, config: Pic
           break;
         }
         case 'webhook': {
-          // The body run.executor.ts posts; a test run has no send or run id.
-          const body = JSON.stringify({
-            event: { name: a.triggerEvent, data: checked.data, timestamp },
-            contact: { id: contact.id ?? null, email: contact.email ?? null, attributes: contact.attributes },
-            send_id: null,
-            automation_id: a.id,
-            run_id: null,
-            step: step.key,
-          });
+          // The body a run posts (the contact as every run sees it); a test run has no send or run id.
+          const body = webhookBody(
+            { event: { name: a.triggerEvent, data: checked.data, timestamp }, contact: { ...contact, created_at: jsonSafe(contact.created_at), updated_at: jsonSafe(contact.updated_at) } },
+            { send_id: null, automation_id: a.id, run_id: null, step: step.key },
+          );
           entry.outcome = 'would_call';
           entry.details = { url: step.url, headers: (step.headers as Record<string, string>) ?? {}, body };
           entry.next = nextStep(a.connections, step.key) ?? null;

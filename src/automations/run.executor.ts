@@ -72,7 +72,7 @@ export async function loadRunContext(client: pg.ClientBase, run: { send_id: stri
 /** The side effect of this (run, step) already exists: an earlier attempt committed it; do nothing. */
 class DuplicateEffect extends Error {}
 
-const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
+export const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
 /** What walking a run needs: the run, its automation's graph and (unless it is cancelled) its context. */
 /**
@@ -134,6 +134,23 @@ export interface WalkResult {
   jobs: { name: string; data: object; startAfter?: Date }[];
 }
 
+/** A send_email step rendered: the subject on one line, `to` defaulting to the contact's email (also for test runs). */
+export async function renderEmail(step: Step, ctx: RenderContext): Promise<{ to: string; subject: string; body: string }> {
+  const subject = (await render(String(step.subject), ctx)).replace(/[\r\n]+/g, ' ').trim();
+  const body = await render(String(step.body), ctx);
+  const to = (step.to ? await render(String(step.to), ctx) : String(ctx.contact.email ?? '')).trim();
+  if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new Error(`no valid recipient (got ${JSON.stringify(to)})`);
+  return { to, subject, body };
+}
+
+/** The JSON a webhook step posts (also shown by test runs, whose send and run ids are null). */
+export function webhookBody(
+  raw: { event: Record<string, unknown>; contact: Record<string, unknown> },
+  ids: { send_id: string | null; automation_id: string; run_id: string | null; step: string },
+): string {
+  return JSON.stringify({ event: raw.event, contact: raw.contact, send_id: ids.send_id, automation_id: ids.automation_id, run_id: ids.run_id, step: ids.step });
+}
+
 /**
  * Walks a run from `startKey` through the steps that need no waiting (trigger, condition,
  * send_email), in memory: stops when the run ends, waits (a step job with startAfter) or calls a
@@ -190,10 +207,7 @@ export async function walkRun(deps: WorkerDeps, run: WalkRun, startKey: string, 
           break;
         }
         case 'send_email': {
-          const subject = (await render(String(step.subject), loaded!.ctx)).replace(/[\r\n]+/g, ' ').trim();
-          const body = await render(String(step.body), loaded!.ctx);
-          const to = (step.to ? await render(String(step.to), loaded!.ctx) : String(loaded!.ctx.contact.email ?? '')).trim();
-          if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new Error(`no valid recipient (got ${JSON.stringify(to)})`);
+          const { to, subject, body } = await renderEmail(step, loaded!.ctx);
           const payload = { from: deps.config.mailFrom, to, subject, text: body, ...(/^\s*</.test(body) ? { html: body } : {}) };
           const outboxId = effect(step, 'email', payload, 10);
           entry.outcome = 'queued';
@@ -214,7 +228,7 @@ export async function walkRun(deps: WorkerDeps, run: WalkRun, startKey: string, 
           break;
         }
         case 'webhook': {
-          const body = JSON.stringify({ event: loaded!.raw.event, contact: loaded!.raw.contact, send_id: run.send_id, automation_id: run.automation_id, run_id: run.id, step: step.key });
+          const body = webhookBody(loaded!.raw, { send_id: run.send_id, automation_id: run.automation_id, run_id: run.id, step: step.key });
           const payload = { url: step.url, headers: (step.headers as Record<string, string>) ?? {}, body };
           const outboxId = effect(step, 'webhook', payload, 6);
           entry.outcome = 'pending';

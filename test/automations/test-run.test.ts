@@ -59,7 +59,9 @@ describe('POST /v1/automations/{id}/test', () => {
     expect(r.body.steps[2].details).toMatchObject({ to: 'jane@example.com', subject: 'Order o-9 confirmed', body: 'Hi jane@example.com, 250 on 2026-06-01' });
     expect(r.body.steps[3].details).toEqual({ duration: 'PT2H', duration_ms: 7_200_000 });
     expect(r.body.steps[4].details.url).toBe('https://hooks.example.com/orders');
-    expect(JSON.parse(r.body.steps[4].details.body)).toMatchObject({ event: { name: 'order', data: { order_id: 'o-9', total: 250, on: '2026-06-01T09:00:00.000Z' } }, contact: { email: 'jane@example.com' }, automation_id: flow.id, step: 'hook' });
+    expect(JSON.parse(r.body.steps[4].details.body)).toMatchObject({ event: { name: 'order', data: { order_id: 'o-9', total: 250, on: '2026-06-01T09:00:00.000Z' } }, contact: { email: 'jane@example.com', properties: {} }, automation_id: flow.id, step: 'hook' });
+    // The contact as a real run posts it (contact.context.ts), not an older shape.
+    expect(JSON.parse(r.body.steps[4].details.body).contact).not.toHaveProperty('attributes');
     expect(await traces()).toEqual(before);
   });
 
