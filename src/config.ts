@@ -61,6 +61,8 @@ export interface Config {
   readonly workerThreadNice: number;
   /** Role `worker`: the port of its HTTP listener for /metrics, /health and /ready (roles api/all serve them on `port`). */
   readonly metricsPort: number;
+  /** METRICS_PORT was set: a busy port stops the start (the default port being busy only costs the listener). */
+  readonly metricsPortSet: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
   /** Sends older than this many days are dropped a whole day-partition at a time (src/sends/partitions.ts); unset = kept forever. */
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerThread: bool(env, 'WORKER_THREAD', true),
     workerThreadNice: int(env, 'WORKER_THREAD_NICE', 10, 0, 19),
     metricsPort: int(env, 'METRICS_PORT', 9464, 0, 65535),
+    metricsPortSet: Boolean(env.METRICS_PORT),
     metricsToken: env.METRICS_TOKEN || undefined,
     sendRetentionDays: env.SEND_RETENTION_DAYS ? int(env, 'SEND_RETENTION_DAYS', 0, 1, 100_000) : undefined,
     wakeNotifyMs: int(env, 'WAKE_NOTIFY_MS', 5, 0, 60_000),

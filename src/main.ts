@@ -106,8 +106,14 @@ async function main(): Promise<void> {
     printBanner(base, await seedDefaultOrganization(runtime));
     log.info({ role: config.role, graphql: `${base}/graphql`, rest: `${base}/v1`, docs: `${base}/docs` }, 'arsel-events is ready');
   } else {
-    metricsServer = await startMetricsServer(deps, config); // role worker: /metrics, /health, /ready on METRICS_PORT
-    log.info({ role: config.role, metrics: `http://127.0.0.1:${metricsServer.port}/metrics` }, 'arsel-events worker is ready');
+    // role worker: /metrics, /health, /ready on METRICS_PORT. A second worker on one host finds the
+    // default port taken: it still processes, without a listener, and says how to get one.
+    metricsServer = await startMetricsServer(deps, config).catch((err: NodeJS.ErrnoException) => {
+      if (err?.code !== 'EADDRINUSE' || config.metricsPortSet) throw Object.assign(err, { variable: 'METRICS_PORT' });
+      log.warn({ port: config.metricsPort }, `port ${config.metricsPort} is in use: this worker serves no /metrics, /health or /ready; set METRICS_PORT to a free port (0 picks one)`);
+      return undefined;
+    });
+    log.info({ role: config.role, metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : null }, 'arsel-events worker is ready');
   }
   await flushLogger(log);
 }
@@ -163,7 +169,8 @@ main().catch(async (err) => {
   if (err instanceof ConfigError || err instanceof EmbeddedDbError) {
     console.error(`arsel-events: ${err.message}`);
   } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
-    console.error(`arsel-events: port ${(err as { port?: number }).port ?? ''} is in use. Set PORT to a free port.`);
+    const e = err as { port?: number; variable?: string };
+    console.error(`arsel-events: port ${e.port ?? ''} is in use. Set ${e.variable ?? 'PORT'} to a free port.`);
   } else {
     console.error('arsel-events failed to start:', err);
   }

@@ -64,7 +64,7 @@ const children: ChildProcess[] = [];
 
 function startWorker(smtpUrl: string): ChildProcess {
   const child = spawn(process.execPath, [MAIN, '--role', 'worker'], {
-    env: { ...process.env, DATABASE_URL: t.databaseUrl, SMTP_URL: smtpUrl, WEBHOOK_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_POLL_SECONDS: '0.5', NODE_ENV: 'production' },
+    env: { ...process.env, DATABASE_URL: t.databaseUrl, SMTP_URL: smtpUrl, WEBHOOK_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_POLL_SECONDS: '0.5', NODE_ENV: 'production', METRICS_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

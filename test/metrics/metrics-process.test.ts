@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
@@ -14,6 +15,7 @@ import { parsePrometheus } from './prom-text.js';
 
 const MAIN = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 const procs: ChildProcess[] = [];
+const output = new Map<ChildProcess, string>();
 let databaseUrl: string;
 let api: TestApp;
 
@@ -26,8 +28,8 @@ async function start(role: string, env: Record<string, string>, ready: string): 
   });
   procs.push(proc);
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout!.on('data', (d) => output.set(proc, (out += d)));
+  proc.stderr!.on('data', (d) => output.set(proc, (out += d)));
   const deadline = Date.now() + 45_000;
   while (!out.includes(ready)) {
     if (proc.exitCode !== null) throw new Error(`exited early:\n${out}`);
@@ -106,4 +108,37 @@ it('--role all: a scrape of the main port includes the worker thread\'s counters
   expect(m.sum('arsel_send_to_first_step_seconds_count')).toBe(2); // thread side
   expect(m.sum('arsel_http_request_duration_seconds_count', { route: '/v1/events/send', status: '202' })).toBe(2);
   expect(m.sum('arsel_db_pool_connections')).toBeGreaterThan(0);
+});
+
+it('--role worker with its metrics port taken: the default port only costs the listener; an explicit METRICS_PORT stops the start and names the variable', async () => {
+  const holders: net.Server[] = [];
+  const hold = (port: number) =>
+    new Promise<void>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve()); // someone else holds it: taken either way
+      s.listen(port, '127.0.0.1', () => (holders.push(s), resolve()));
+    });
+  try {
+    await hold(9464);
+    const w = await start('worker', {}, 'arsel-events worker is ready');
+    expect(output.get(w)).toContain('port 9464 is in use: this worker serves no /metrics');
+    w.kill('SIGTERM');
+    await new Promise((r) => w.once('exit', r));
+
+    const port = await freePort();
+    await hold(port);
+    const { DATABASE_URL: _a, PORT: _b, METRICS_PORT: _e, ...base } = process.env;
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const p = spawn(process.execPath, [MAIN, '--role', 'worker'], { cwd: PROJECT_ROOT, env: { ...base, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', METRICS_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      procs.push(p);
+      let text = '';
+      p.stdout!.on('data', (d) => (text += d));
+      p.stderr!.on('data', (d) => (text += d));
+      p.once('exit', (code) => resolve({ code, text }));
+    });
+    expect(out.code).not.toBe(0);
+    expect(out.text).toContain(`port ${port} is in use. Set METRICS_PORT to a free port.`);
+  } finally {
+    for (const s of holders) s.close();
+  }
 });

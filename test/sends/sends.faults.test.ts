@@ -40,7 +40,7 @@ interface Server {
 
 function startServer(databaseUrl: string, port: number, role: 'all' | 'api' | 'worker', env: Record<string, string> = {}): Server {
   const proc = spawn(process.execPath, [path.join(DIST, 'src', 'main.js'), '--role', role], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', WORKER_POLL_SECONDS: '0.5', ...env },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', WORKER_POLL_SECONDS: '0.5', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);
@@ -145,7 +145,12 @@ describe('SIGKILL', () => {
       try {
         // The killed worker's fetched jobs come back once its heartbeat lapses (10 s) and the monitor
         // (every 5 s) fails them for a retry with backoff: allow for a busy machine.
-        await untilRetrying(processed, (n) => n === total, 80_000, 'every send processed');
+        await untilRetrying(processed, (n) => n === total, 80_000, 'every send processed').catch(async (err: Error) => {
+          // Say why: the sends' states, the queue's jobs and both workers' logs.
+          const sends = (await pool.query(`select status, count(*)::int n from event_sends group by 1`)).rows;
+          const jobs = (await pool.query(`select state, retry_count, count(*)::int n from pgboss.job where name = 'sends.process' group by 1, 2`)).rows;
+          throw new Error(`${err.message}\nsends ${JSON.stringify(sends)}\njobs ${JSON.stringify(jobs)}\nw1:\n${w1.output().slice(-4000)}\nw2:\n${w2.output().slice(-4000)}`);
+        });
         const runs = (await pool.query(`select count(*)::int n, count(distinct (automation_id, send_id))::int d from automation_runs`)).rows[0];
         expect(runs).toEqual({ n: total, d: total });
       } finally {
