@@ -11,6 +11,7 @@
 //   - the server's peak RSS.
 // The maximum is measured first (closed loop, 64 connections, --measure s, on the flow's event) unless --max N.
 // Flags: --level 50 --duration 300 --max N --measure 5 --email smtp|log --out bench/RESULTS.md --no-write
+import './lib/pinned-node.js';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';

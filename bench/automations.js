@@ -8,6 +8,7 @@
 // must arrive exactly once. Runs/s = sends / (first send → last webhook received).
 // Flags: --sends 10000 --email log|smtp --reps 3 --out bench/RESULTS.md --no-write --keep-db
 //        --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the server's node)
+import './lib/pinned-node.js';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';

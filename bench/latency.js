@@ -10,6 +10,7 @@
 // automation listens to) at 50 % and 80 % of the accept path's maximum, measured first for a few
 // seconds (closed loop, 64 connections) unless --max is given.
 // Flags: --probes 40 --gap 100 --levels 0,50,80 --max N --measure 5 --out bench/RESULTS.md --no-write
+import './lib/pinned-node.js';
 import http from 'node:http';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';

@@ -6,6 +6,7 @@
 // Flags: --seed 1000000 --conns 64 --duration 15 --warmup 3 --reps 3 --src dist|HEAD|<commit> --no-write
 //        --only 0,1,2 (endpoints) --profile (--cpu-prof into bench/results/profiles)
 //        --node-arg <flag> (repeatable: extra flags for the server's node, e.g. --trace-gc)
+import './lib/pinned-node.js';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -10,6 +10,7 @@
 //        --rate N: a fixed offered load of N req/s (autocannon overallRate) instead of closed-loop maximum,
 //         for A/B runs of two builds: below saturation the CPU per 2xx (see `loop µs/2xx` in the
 //         console summary) compares their code without the scheduling noise of a saturated box
+import './lib/pinned-node.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

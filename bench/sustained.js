@@ -6,6 +6,7 @@
 //   --mode scaleout: two `--role api` and two `--role worker` processes on one database, load on both
 //     APIs (closed loop, --conns each), then drain: zero duplicate runs, every send processed once.
 // Flags: --rate <req/s> (skip the 10 s max measurement) --conns 64 --duration s --drain 180 --no-write
+import './lib/pinned-node.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
