@@ -7,6 +7,7 @@
  * the work they make ready themselves (step jobs, waits, outbox rows).
  */
 import { startAutomationWorker } from './automations/automation.worker.js';
+import { startStatisticsKeeper } from './db/statistics.js';
 import { startPartitionMaintenance } from './sends/partitions.js';
 import { startSendWorker } from './sends/send.worker.js';
 import { startReplayWorker } from './sends/replay.runner.js';
@@ -29,6 +30,8 @@ const STARTERS: ((deps: WorkerDeps, wake: Wake) => Promise<{ stop(): Promise<voi
   startSendWorker,
   startAutomationWorker,
   (deps) => startReplayWorker(deps),
+  // the planner's statistics follow the tables these workers fill (see src/db/statistics.ts)
+  async (deps) => startStatisticsKeeper(deps.pool, deps.log),
 ];
 
 export async function startWorkers(deps: WorkerDeps): Promise<Workers> {
