@@ -74,21 +74,33 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
   // nodemailer is loaded with the first email, not at start: it is ~15 MB of heap in every isolate
   // that imports this module (the HTTP side and the worker thread), most of which never send one.
   let transporter: Promise<Transporter> | undefined;
+  let composer: Promise<typeof import('nodemailer/lib/mail-composer').default> | undefined;
   const connect = () =>
     // Pooled: a few SMTP connections kept open and reused for every message (bounded concurrency
     // towards the one relay), instead of a connect + EHLO + QUIT per email.
     (transporter ??= import('nodemailer').then((m) =>
       m.default.createTransport({ url: smtpUrl, pool: true, maxConnections: SMTP_POOL_CONNECTIONS, maxMessages: 10_000, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never),
     ));
+  const mailComposer = () => (composer ??= import('nodemailer/lib/mail-composer').then((m) => m.default));
   return {
     name: 'smtp',
     async send(msg, ids) {
       try {
-        const info = await (await connect()).sendMail({
-          ...msg,
+        // The message is built into one buffer by nodemailer's own MailComposer and handed over as
+        // `raw`: streamed from its MIME tree, each header line and part went to the socket as its own
+        // write (a system call each; ~30 % of the worker's time at 500 emails/s). The same bytes,
+        // without sendMail's plugins (nothing is fetched for a data: or http: image in the HTML).
+        const node = new (await mailComposer())({
+          from: msg.from,
+          to: msg.to,
+          subject: msg.subject,
+          text: msg.text,
+          html: msg.html,
           messageId: `<${ids.outboxId}@arsel.automations>`,
           headers: { 'X-Arsel-Idempotency-Key': ids.idempotencyKey },
-        });
+        }).compile();
+        const raw = await node.build();
+        const info = await (await connect()).sendMail({ raw, envelope: node.getEnvelope() });
         return { detail: { transport: 'smtp', response: String(info.response ?? '').slice(0, 200) } };
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
@@ -98,7 +110,7 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
     },
     close: () => void transporter?.then((t) => t.close()),
     // The worker loads nodemailer at start rather than on the first email, which would wait for it.
-    warm: () => void connect().catch(() => {}),
+    warm: () => void Promise.all([connect(), mailComposer()]).catch(() => {}),
   };
 }
 
