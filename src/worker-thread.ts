@@ -42,12 +42,15 @@ export interface WorkerThread {
 /**
  * Semi-space of the thread's heap, in MB (its young generation is about 3x this). The workers
  * allocate far less per second than the HTTP side and do not need `npm start`'s
- * --max-semi-space-size=16 (tens of MB of nursery in this isolate too; 4 MB measured 8 MB less RSS under load than 8 MB did).
+ * --max-semi-space-size=16 (tens of MB of nursery in this isolate too). 8 MB: with batched runs and
+ * deliveries the thread allocates more, and at 4 MB the scavenger took 14-16 % of its time; on the
+ * 20,000-send three-step benchmark 8 and 16 MB ran ~1.3x as many runs/s as 4 MB (a busy box, paired
+ * runs), 8 MB at about the RSS of 4 MB (252-254 MB peak) and 16 MB at +15 MB.
  * V8 flags are process-wide and win over a Worker's resourceLimits, so the flag is lowered while
  * the thread's isolate is created and restored once it is online (it is read at isolate creation
  * only; the main isolate keeps the heap it was configured with).
  */
-const THREAD_SEMI_SPACE_MB = 4;
+const THREAD_SEMI_SPACE_MB = 8;
 
 /** The --max-semi-space-size this process was started with (0 = V8's default). */
 function processSemiSpaceFlag(): number {
