@@ -4,6 +4,7 @@ import type { Deps, OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { eventKeys, eventRefText, findEventDefinition, type EventKey, type EventRef } from '../shared/event-ref.js';
 import { keysetPage, PAGE_BYTES, type Page, type PageArgs } from '../shared/pagination.js';
+import { sendIdTiles } from './partitions.js';
 import type { SendRecord } from './send.types.js';
 
 export const SEND_STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as const;
@@ -107,6 +108,8 @@ export interface HistoryStatement {
   name?: string;
   /** Grouped statements: a row of the page without its `page` column. */
   unpaged?: (row: { id: string; page: number }) => { id: string };
+  /** Grouped statements: they take event_sends' id ranges (IdTiles) after the arrays, in this order. */
+  tiles?: 'desc' | 'asc';
 }
 const unpagedRest = (row: { id: string; json?: string; page_cut?: boolean }) => ({ id: row.id, json: row.json, page_cut: row.page_cut });
 const unpagedRecord = ({ page: _, ...row }: { id: string; page: number }) => row;
@@ -145,7 +148,15 @@ export function historyStatement(
   }
   if (partial) where.push(`s.${partial}`);
   const orderBy = event ? `s.event_definition_id ${order}, s.id ${order}` : `s.id ${order}`;
-  const page = bounded(`from event_sends s where ${where.join(' and ')} order by ${orderBy} limit ${event ? 'q."limit"' : '$2'}`, orderBy, shape);
+  let scan = `from event_sends s where ${where.join(' and ')} order by ${orderBy} limit ${event ? 'q."limit"' : '$2'}`;
+  if (event) {
+    // One partition at a time (see "Partitions" above): the id ranges (partitions.ts IdTiles, in
+    // the page's order) are the statement's last two parameters; after a cursor, the ranges
+    // wholly on the far side of it are skipped.
+    const past = op === '<' ? ' where r.lo < q.cursor' : op === '>' ? ' where r.hi > q.cursor' : '';
+    scan = `from (select s.* from unnest($${params.length + 1}::uuid[], $${params.length + 2}::uuid[]) as r(lo, hi) cross join lateral (select s.* ${scan.replace(' order by', ' and s.id >= r.lo and s.id < r.hi order by')}) s${past} limit q."limit") s order by ${orderBy}`;
+  }
+  const page = bounded(scan, orderBy, shape);
   const st: HistoryStatement = event
     ? {
         // Each page's rows come out together, in the page's index order (nested loop over q in
@@ -154,6 +165,7 @@ export function historyStatement(
         params,
         name: `sends_history_${key}`,
         unpaged: shape === 'rest' ? unpagedRest : unpagedRecord,
+        tiles: order,
       }
     : { text: page, params };
   statements.set(key, st);
@@ -271,9 +283,11 @@ class PageBatcher {
   /** `done`: called as soon as PostgreSQL has answered, so the next group runs while Node answers this one's pages. */
   private async run(st: HistoryStatement, group: PendingPage[], done: () => void): Promise<void> {
     try {
-      const values = st.params.map((_, c) => group.map((g) => g.values[c]));
+      const values: unknown[] = st.params.map((_, c) => group.map((g) => g.values[c]));
       let r: pg.QueryResult<{ page: number; id: string }>;
       try {
+        const tiles = await sendIdTiles(this.pool);
+        values.push(...(st.tiles === 'desc' ? [[...tiles.lo].reverse(), [...tiles.hi].reverse()] : [tiles.lo, tiles.hi]));
         r = await this.pool.query<{ page: number; id: string }>({ name: st.name, text: st.text, values });
       } finally {
         done();
