@@ -91,6 +91,17 @@ export interface ListSendsOptions {
  * an event with no sends). Under the lateral join that is the only plan there is: a nested loop over
  * the parameter rows, one bounded index scan each.
  *
+ * Partitions: event_sends is partitioned by day on id, and an index scan of the partitioned table
+ * (a MergeAppend) starts every partition's scan, so each page probed every partition's index (1.19×
+ * the unpartitioned CPU at 6 days, growing with the days kept). The generic plan cannot prune on
+ * the keyset condition, and an ordered Append is impossible (the default partition, and the order is
+ * (event, id), not id). So an event's page walks the partitions' id ranges (partitions.ts IdTiles,
+ * parameters shared by the group) in its order, newest first for `desc`, a LATERAL scan per range
+ * that PostgreSQL prunes at run time to that range's partition, under the page's LIMIT: the walk
+ * stops at the range that fills the page. Buffers per page of 21, 6 day partitions + 2 ahead +
+ * default (docs/notes-history-prune.md): 41 → 20 (unpartitioned: 14); an event without sends still
+ * probes every partition (24 → 26; unpartitioned 3).
+ *
  * Without an event (GraphQL `sends` over the whole organization) it walks the primary key, one page
  * per statement, sent unnamed, so PostgreSQL plans it with the actual values.
  */
