@@ -9,8 +9,8 @@
  * instead of a few; PostgreSQL became the bound at about 800 runs/s). The same happens to any table
  * that grows several-fold within a minute: runs, outbox rows, the day's send partition.
  *
- * Every few seconds one cheap query over pg_stat_user_tables finds the watched tables that changed
- * by more than a fifth of their size since their last analyze (at least MIN_CHANGES rows), and runs
+ * Every few seconds one cheap query over pg_stat_user_tables finds the watched tables whose size
+ * moved by more than a fifth from what the planner knows (at least MIN_CHANGES rows), and runs
  * ANALYZE on those (a sample of 30,000 rows at most: tens of milliseconds, and it takes no lock that
  * blocks reads or writes). The threshold grows with the table, so a steady server analyzes rarely
  * and autovacuum carries on as before; a table that doubles gets fresh statistics within seconds.
@@ -23,15 +23,20 @@ const WATCHED = ['contacts', 'automation_runs', 'automation_outbox', 'event_send
 const MIN_CHANGES = 1_000;
 const EVERY_MS = 3_000;
 
-/** The watched tables due for an ANALYZE: changed by ≥ 20 % of their size (and ≥ MIN_CHANGES rows) since the last one. */
+/**
+ * The watched tables due for an ANALYZE: their live row count (kept by the statistics system as rows
+ * are inserted and deleted) differs from the planner's (pg_class.reltuples, set by the last ANALYZE
+ * or VACUUM) by ≥ 20 % of it and ≥ MIN_CHANGES rows. Not n_mod_since_analyze: an ANALYZE of some
+ * columns (ours) does not reset it, so it would call the same table due every time.
+ */
 export const DUE_FOR_ANALYZE = `select quote_ident(s.schemaname) || '.' || quote_ident(s.relname) as name,
        (select string_agg(quote_ident(a.attname), ', ' order by a.attnum) from pg_attribute a
          where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
            and a.atttypid not in ('jsonb'::regtype, 'json'::regtype, 'text'::regtype)) as columns
   from pg_stat_user_tables s join pg_class c on c.oid = s.relid
  where s.schemaname = current_schema() and s.relname like any($1::text[])
-   and s.n_mod_since_analyze >= greatest($2::bigint, 0.2 * greatest(c.reltuples, 0))
- order by s.n_mod_since_analyze desc
+   and abs(s.n_live_tup - greatest(c.reltuples, 0)) >= greatest($2::bigint, 0.2 * greatest(c.reltuples, 0))
+ order by abs(s.n_live_tup - greatest(c.reltuples, 0)) desc
  limit 8`;
 
 /**
