@@ -32,7 +32,7 @@ const EVERY_MS = 3_000;
 export const DUE_FOR_ANALYZE = `select quote_ident(s.schemaname) || '.' || quote_ident(s.relname) as name,
        (select string_agg(quote_ident(a.attname), ', ' order by a.attnum) from pg_attribute a
          where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-           and a.atttypid not in ('jsonb'::regtype, 'json'::regtype, 'text'::regtype)) as columns
+           and (a.atttypid in ('uuid'::regtype, 'timestamptz'::regtype, 'int4'::regtype, 'int8'::regtype, 'bool'::regtype) or a.attname = 'status')) as columns
   from pg_stat_user_tables s join pg_class c on c.oid = s.relid
  where s.schemaname = current_schema() and s.relname like any($1::text[])
    and abs(s.n_live_tup - greatest(c.reltuples, 0)) >= greatest($2::bigint, 0.2 * greatest(c.reltuples, 0))
@@ -40,14 +40,33 @@ export const DUE_FOR_ANALYZE = `select quote_ident(s.schemaname) || '.' || quote
  limit 8`;
 
 /**
- * ANALYZEs the grown tables, only their key and scalar columns: the planner's choices here turn on
- * ids, statuses, times and addresses, while the JSON documents (payloads, step logs, send data) and
- * free text (errors) made up most of the work (an outbox ANALYZE took 366 ms with them).
+ * ANALYZEs the grown tables, only their ids, times, numbers and `status`: the worker's plans turn on
+ * those (the address lookups go through unique indexes), while the JSON documents (payloads, step
+ * logs, send data) and strings made up most of the work: an outbox ANALYZE took 366 ms with every
+ * column, 291 ms without the JSON and text ones (sorting 30,000 sampled idempotency keys by
+ * collation); with these and a smaller sample (below), 70 ms (runs: 32 ms, the day's sends: 14 ms).
  */
 export async function analyzeGrownTables(pool: pg.Pool): Promise<string[]> {
   const due = (await pool.query<{ name: string; columns: string | null }>(DUE_FOR_ANALYZE, [WATCHED, MIN_CHANGES])).rows;
   // names and columns from the catalog, quoted by quote_ident
-  for (const t of due) await pool.query(`analyze ${t.name}${t.columns ? ` (${t.columns})` : ''}`);
+  for (const t of due) {
+    // A sample of 3,000 rows (statistics target 10) instead of 30,000: the outbox, updated row by row
+    // as deliveries settle, took ~300 ms to sample at the default target; coarse statistics are
+    // enough to tell a table of ten rows from one of a hundred thousand. Autovacuum's own ANALYZE
+    // (all columns, the default target) still comes by as before.
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('set local default_statistics_target = 10');
+      await client.query(`analyze ${t.name}${t.columns ? ` (${t.columns})` : ''}`);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
   return due.map((t) => t.name);
 }
 
