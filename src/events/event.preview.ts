@@ -22,9 +22,9 @@ import type { Issue } from '../automations/graph.js';
 import { validateData, type FieldError } from '../sends/data-validator.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { EventDefinition, type FieldDef, type FieldTypeName } from './event.entity.js';
+import type { EventDefinition, FieldDef, FieldTypeName } from './event.entity.js';
 import type { UpdateEventInput } from './event.inputs.js';
-import { getEvent, lockEventName, resolveConversion, runAfterSchemaChange, toFields, updateEvent } from './event.service.js';
+import { getEvent, plannedUpdate, updateEvent } from './event.service.js';
 import { sameFields, versionFor } from './event.versions.js';
 
 export const PREVIEW_SENDS = 1000;
@@ -100,17 +100,10 @@ export async function automationImpact(em: EntityManager, org: OrgRef, def: Even
   return out;
 }
 
-/** The fields and conversion an update would leave (the rules of updateEvent: an omitted schema or conversion stays). */
-function planned(def: EventDefinition, input: UpdateEventInput): { fields: FieldDef[]; conversion: EventDefinition['conversion'] } {
-  const fields = input.schema !== undefined ? toFields(input.schema) : def.fields;
-  const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
-  return { fields, conversion };
-}
-
 /** Saves nothing. */
 export async function previewEventUpdate(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, config: CheckConfig): Promise<UpdatePreview> {
   const def = await getEvent(em, org, idOrName);
-  const { fields, conversion } = planned(def, input);
+  const { fields, conversion } = plannedUpdate(def, input);
   const event = {
     ...def,
     description: input.description !== undefined ? input.description : def.description,
@@ -151,27 +144,18 @@ export interface SafeUpdateOptions {
 
 /** The update, refused (409) when it would break an enabled automation unless forced; forced: those automations are disabled in the same transaction. */
 export async function updateEventSafely(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, opts: SafeUpdateOptions): Promise<EventDefinition> {
-  const def = await em.transactional(async (tx) => {
-    const found = await getEvent(tx, org, idOrName);
-    // The name's exclusive lock first, as updateEvent takes it (and every automation change takes it
-    // shared before its row): locking the automation rows first would deadlock with an enable.
-    await lockEventName(tx, org.id, [found.name], 'exclusive');
-    const current = await tx.findOne(EventDefinition, { id: found.id, deletedAt: null }, { refresh: true }); // as it is now, under the lock
-    if (!current) throw AppError.notFound(`Event ${idOrName} not found`);
-    const { fields } = planned(current, input);
-    // Locked: an automation cannot be enabled between this check and the commit.
-    const breaking = (await automationImpact(tx, org, current, fields, opts.config, true)).filter((a) => a.status === 'enabled');
-    if (breaking.length && !opts.force) {
-      const names = breaking.map((a) => `"${a.name}"`).join(', ');
-      throw new AppError('conflict', `This schema change would break ${breaking.length} enabled automation(s): ${names}. Preview it with ?dry_run=true, or pass ?force=true to save it and disable them.`, {
-        details: { automations: breaking.map(impactToRest) },
-      });
-    }
-    const updated = await updateEvent(tx, org, idOrName, input);
-    for (const a of breaking) await setAutomationStatus({ em: tx, org, config: opts.config }, a.id, 'disabled');
-    return updated;
+  return updateEvent(em, org, idOrName, input, {
+    onChange: opts.onChange,
+    beforeSave: async (tx, current, fields) => {
+      // Locked: an automation cannot be enabled between this check and the commit.
+      const breaking = (await automationImpact(tx, org, current, fields, opts.config, true)).filter((a) => a.status === 'enabled');
+      if (breaking.length && !opts.force) {
+        const names = breaking.map((a) => `"${a.name}"`).join(', ');
+        throw new AppError('conflict', `This schema change would break ${breaking.length} enabled automation(s): ${names}. Preview it with ?dry_run=true, or pass ?force=true to save it and disable them.`, {
+          details: { automations: breaking.map(impactToRest) },
+        });
+      }
+      for (const a of breaking) await setAutomationStatus({ em: tx, org, config: opts.config }, a.id, 'disabled');
+    },
   });
-  await opts.onChange?.(org.id);
-  if (input.schema !== undefined) await runAfterSchemaChange(em, org, def); // after the commit: re-check stored issues
-  return def;
 }
