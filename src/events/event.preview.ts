@@ -4,7 +4,7 @@
  * previewEventUpdate: what an update would do, saving nothing — the definition as it would be
  * (version included), the field changes, the automations that would stop type-checking (the
  * automations checker run against the new fields, minus what already fails against the current
- * ones), and the last 1,000 accepted sends re-validated against the new fields (5 examples).
+ * ones: their stored issues when those were checked against the current definition), and the last 1,000 accepted sends re-validated against the new fields (5 examples).
  *
  * updateEventSafely: the real update, refused with 409 `conflict` (carrying the same `automations`
  * list) when it would break an ENABLED automation, unless `force`: then, in one transaction, the
@@ -17,7 +17,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { Automation } from '../automations/automation.entity.js';
 import { setAutomationStatus } from '../automations/automation.service.js';
-import { checkIssues } from '../automations/issues.js';
+import { checkIssues, triggerSchema } from '../automations/issues.js';
 import type { Issue } from '../automations/graph.js';
 import { validateData, type FieldError } from '../sends/data-validator.js';
 import type { OrgRef } from '../shared/context.js';
@@ -80,7 +80,7 @@ export function diffFields(before: readonly FieldDef[], after: readonly FieldDef
 /**
  * The automations triggered by `def` that the new fields would break: issues against `fields`
  * that the automation does not already have against the current ones. DNS is not resolved: the
- * webhook host check does not depend on the schema, and both sides skip it alike.
+ * webhook host check does not depend on the schema.
  */
 export async function automationImpact(em: EntityManager, org: OrgRef, def: EventDefinition, fields: FieldDef[], config: CheckConfig, lock = false): Promise<AutomationImpact[]> {
   if (sameFields(def.fields, fields)) return [];
@@ -89,11 +89,18 @@ export async function automationImpact(em: EntityManager, org: OrgRef, def: Even
     { organization: org.id, triggerEvent: def.name, deletedAt: null },
     { orderBy: { id: 'desc' }, ...(lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) },
   );
+  // Stored issues computed against this very definition (checked_against: checker version, its id
+  // and a hash of its fields) are the current schema's issues: read them instead of checking again.
+  // They were checked with DNS, which only adds webhook-address issues that the DNS-less check of
+  // the new fields below never reports, so the difference is the same.
+  const live = await triggerSchema(em, org.id, def.name);
+  const currentFingerprint = live.fields && sameFields(live.fields, def.fields) ? live.fingerprint : null;
   const out: AutomationImpact[] = [];
   for (const a of list) {
     // In the checking lane (automations/issues.ts): slices of a few ms that yield, so a preview over
     // thousands of heavy automations never holds the event loop for long.
-    const now = new Set((await checkIssues(a.steps, a.connections, def.fields, config, { resolveDns: false })).map((i) => i.message));
+    const nowIssues = a.checkedAgainst === currentFingerprint ? a.issues : await checkIssues(a.steps, a.connections, def.fields, config, { resolveDns: false });
+    const now = new Set(nowIssues.map((i) => i.message));
     const added = (await checkIssues(a.steps, a.connections, fields, config, { resolveDns: false })).filter((i) => !now.has(i.message));
     if (added.length) out.push({ id: a.id, name: a.name, status: a.status, issues: added });
   }
