@@ -26,11 +26,19 @@ import { replaysFeature } from './sends/replay.feature.js';
 import { replayRoutes } from './sends/replay.routes.js';
 import { ReplayResolver } from './sends/replay.resolver.js';
 
+export interface StartApiOptions {
+  /**
+   * A one-shot command (`arsel import`, `arsel replay`): start what its requests need, but no
+   * background jobs of a long-running server (the automations' stale-issues sweep).
+   */
+  oneShot?: boolean;
+}
+
 /** Queues, and what an HTTP-serving process starts (the job side is src/workers.ts). */
 export interface Feature {
   queues?: { name: string; options?: Record<string, unknown> }[];
-  /** Started in processes that serve HTTP (role api/all). */
-  startApi?(deps: Deps): Promise<void> | void;
+  /** Started in processes that serve HTTP (role api/all), and by one-shot CLI commands that send through the database. */
+  startApi?(deps: Deps, opts?: StartApiOptions): Promise<void> | void;
   /** Called on shutdown before the queue and pools close (flush in-flight work). */
   stop?(deps: Deps): Promise<void> | void;
 }

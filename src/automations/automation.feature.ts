@@ -98,9 +98,11 @@ export const automationsFeature: Feature = {
     // A step job is idempotent (the run row says which step is current), so retrying is always safe.
     { name: STEP_QUEUE, options: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 } },
   ],
-  startApi(deps) {
+  startApi(deps, opts) {
+    // Started everywhere (a definition change made here re-checks its automations); the sweep of
+    // stale issues is a long-running server's background job, not a one-shot command's.
     rechecker.start(deps);
-    void rechecker.sweep();
+    if (!opts?.oneShot) void rechecker.sweep();
   },
   async stop() {
     await rechecker.stop();

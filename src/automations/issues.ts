@@ -20,7 +20,7 @@ import type { Config } from '../config.js';
 import type { FieldDef } from '../events/event.entity.js';
 import { lockEventName } from '../events/event.service.js';
 import { checkAutomation } from './checker.js';
-import { resolveHosts } from './net-guard.js';
+import { hostsToResolve, resolveHosts } from './net-guard.js';
 import type { Connection, Issue, Step } from './graph.js';
 
 /** Bump when the checker's rules change: every stored check becomes stale and the startup sweep redoes it. */
@@ -82,14 +82,30 @@ async function pause(): Promise<void> {
   await acquire();
 }
 
-/** checkAutomation in the lane. */
-export async function checkIssues(steps: Step[], connections: Connection[], fields: FieldDef[] | null, config: CheckConfig, opts: { resolveDns?: boolean } = {}): Promise<Issue[]> {
+/** The URLs of an automation's webhook steps (what the check may look up). */
+const webhookUrls = (steps: Step[]): string[] =>
+  Array.isArray(steps) ? steps.flatMap((s) => (s && s.type === 'webhook' && typeof s.url === 'string' ? [s.url] : [])) : [];
+
+/**
+ * checkAutomation in the lane. `resolvedHosts`: its webhook hosts, looked up beforehand (a re-check
+ * resolves before it takes its locks); otherwise they are looked up here unless `resolveDns` is false.
+ */
+export async function checkIssues(
+  steps: Step[],
+  connections: Connection[],
+  fields: FieldDef[] | null,
+  config: CheckConfig,
+  opts: { resolveDns?: boolean; resolvedHosts?: Map<string, string[] | null> } = {},
+): Promise<Issue[]> {
   // DNS first, outside the lane: the lane is one check at a time for the whole process.
-  const urls = opts.resolveDns !== false && Array.isArray(steps) ? steps.flatMap((s) => (s && s.type === 'webhook' && typeof s.url === 'string' ? [s.url] : [])) : [];
-  const resolvedHosts = urls.length ? await resolveHosts(urls, config.webhookAllowHosts) : undefined;
+  let resolvedHosts = opts.resolvedHosts;
+  if (!resolvedHosts && opts.resolveDns !== false) {
+    const urls = webhookUrls(steps);
+    if (urls.length) resolvedHosts = await resolveHosts(urls, config.webhookAllowHosts);
+  }
   await acquire();
   try {
-    return await checkAutomation(steps, connections, { eventFields: fields, webhookAllowHosts: config.webhookAllowHosts, pause, resolvedHosts, ...opts });
+    return await checkAutomation(steps, connections, { eventFields: fields, webhookAllowHosts: config.webhookAllowHosts, pause, resolveDns: opts.resolveDns, resolvedHosts });
   } finally {
     release();
   }
@@ -112,50 +128,88 @@ interface StaleRow {
   issues: Issue[];
 }
 
+/** Up to RECHECK_ROWS live automations of `orgId` triggered by `name` after `after` whose stored issues were not checked against `fingerprint`. */
+async function staleRows(em: EntityManager, orgId: string, name: string | null, after: string, fingerprint: string, lock: boolean): Promise<StaleRow[]> {
+  return em.getConnection().execute<StaleRow[]>(
+    `select id, status, steps, connections, issues from automations
+      where organization_id = ? and ${name === null ? 'trigger_event is null' : 'trigger_event = ?'} and deleted_at is null
+        and id > ? and checked_against is distinct from ?
+      order by id limit ${RECHECK_ROWS}${lock ? ' for update' : ''}`,
+    name === null ? [orgId, after, fingerprint] : [orgId, name, after, fingerprint],
+    'all',
+    em.getTransactionContext(),
+  );
+}
+
+/** A chunk's locked rows name webhook hosts its lookup before the transaction did not cover (a row changed in between). */
+class HostsMissing extends Error {
+  constructor(readonly urls: string[]) {
+    super('webhook hosts not resolved before the re-check transaction');
+  }
+}
+
+/** After this many chunk attempts that found unresolved hosts, the last one looks them up under its locks. */
+const RESOLVE_ATTEMPTS = 3;
+
 /**
  * Bring the stored issues of every live automation of `orgId` triggered by `name` (null: by no
  * event) up to date with the definition current now. Works in chunks, each its own transaction
  * under the name's shared lock with its rows locked `for update`; a row someone is saving is waited
  * for, then skipped if the save made it current. Returns how many automations were re-checked.
+ *
+ * DNS is resolved before each chunk's transaction, never under its locks: the chunk's rows are read
+ * first without locks and their webhook hosts looked up (row by row, as a save looks up its own);
+ * the locked pass checks with those answers. Should a locked row name a host not looked up (it was
+ * saved in between), the chunk rolls back, that host is looked up and the chunk goes again.
  */
 export async function recheckTrigger(deps: RecheckDeps, orgId: string, name: string | null): Promise<number> {
   let after = '00000000-0000-0000-0000-000000000000';
   let total = 0;
   for (;;) {
     if (deps.stopped?.()) return total;
-    const chunk = await deps.em.fork().transactional(async (tx) => {
-      await lockEventName(tx, orgId, [name], 'shared');
-      const schema = await triggerSchema(tx, orgId, name);
-      const rows = await tx.getConnection().execute<StaleRow[]>(
-        `select id, status, steps, connections, issues from automations
-          where organization_id = ? and ${name === null ? 'trigger_event is null' : 'trigger_event = ?'} and deleted_at is null
-            and id > ? and checked_against is distinct from ?
-          order by id limit ${RECHECK_ROWS} for update`,
-        name === null ? [orgId, after, schema.fingerprint] : [orgId, name, after, schema.fingerprint],
-        'all',
-        tx.getTransactionContext(),
-      );
-      const started = performance.now();
-      const done: { id: string; issues: Issue[] }[] = [];
-      for (const r of rows) {
-        const issues = await checkIssues(r.steps, r.connections, schema.fields, deps.config);
-        done.push({ id: r.id, issues });
-        if (r.status === 'enabled' && issues.length && !r.issues.length) {
-          // Reported on the automation (issues, broken); the run itself fails only where a value is missing.
-          deps.log.warn({ automationId: r.id, event: name, issues: issues.map((i) => i.message) }, 'enabled automation no longer type-checks after its event schema changed');
-        }
-        if (performance.now() - started > CHUNK_MS) break;
+    const resolved = new Map<string, string[] | null>(); // this chunk's webhook hosts
+    const unresolved = (urls: string[]) => hostsToResolve(urls, deps.config.webhookAllowHosts).some((h) => !resolved.has(h));
+    const resolve = async (urls: string[]) => {
+      if (unresolved(urls)) for (const [h, addrs] of await resolveHosts(urls, deps.config.webhookAllowHosts)) resolved.set(h, addrs);
+    };
+    const em = deps.em.fork();
+    const peeked = await staleRows(em, orgId, name, after, (await triggerSchema(em, orgId, name)).fingerprint, false);
+    for (const r of peeked) await resolve(webhookUrls(r.steps));
+    let chunk: { id: string; issues: Issue[] }[] | undefined;
+    for (let attempt = 1; !chunk; attempt++) {
+      try {
+        chunk = await deps.em.fork().transactional(async (tx) => {
+          await lockEventName(tx, orgId, [name], 'shared');
+          const schema = await triggerSchema(tx, orgId, name);
+          const rows = await staleRows(tx, orgId, name, after, schema.fingerprint, true);
+          const urls = rows.flatMap((r) => webhookUrls(r.steps));
+          if (attempt < RESOLVE_ATTEMPTS && unresolved(urls)) throw new HostsMissing(urls);
+          const started = performance.now();
+          const done: { id: string; issues: Issue[] }[] = [];
+          for (const r of rows) {
+            const issues = await checkIssues(r.steps, r.connections, schema.fields, deps.config, { resolvedHosts: resolved });
+            done.push({ id: r.id, issues });
+            if (r.status === 'enabled' && issues.length && !r.issues.length) {
+              // Reported on the automation (issues, broken); the run itself fails only where a value is missing.
+              deps.log.warn({ automationId: r.id, event: name, issues: issues.map((i) => i.message) }, 'enabled automation no longer type-checks after its event schema changed');
+            }
+            if (performance.now() - started > CHUNK_MS) break;
+          }
+          if (done.length) {
+            await tx.getConnection().execute(
+              `update automations a set issues = x.issues, checked_against = ? from jsonb_to_recordset(?::jsonb) as x(id uuid, issues jsonb) where a.id = x.id`,
+              [schema.fingerprint, JSON.stringify(done)],
+              'run',
+              tx.getTransactionContext(),
+            );
+          }
+          return done;
+        });
+      } catch (err) {
+        if (!(err instanceof HostsMissing)) throw err;
+        await resolve(err.urls);
       }
-      if (done.length) {
-        await tx.getConnection().execute(
-          `update automations a set issues = x.issues, checked_against = ? from jsonb_to_recordset(?::jsonb) as x(id uuid, issues jsonb) where a.id = x.id`,
-          [schema.fingerprint, JSON.stringify(done)],
-          'run',
-          tx.getTransactionContext(),
-        );
-      }
-      return done;
-    });
+    }
     if (!chunk.length) return total;
     total += chunk.length;
     after = chunk.at(-1)!.id;

@@ -108,6 +108,13 @@ export async function resolveForCheck(host: string, timeoutMs = 800): Promise<st
  * the deadline, not one deadline per host.
  */
 export async function resolveHosts(urls: string[], allow: readonly string[], timeoutMs = 800): Promise<Map<string, string[] | null>> {
+  const found = new Map<string, string[] | null>();
+  await Promise.all(hostsToResolve(urls, allow).map(async (h) => found.set(h, await resolveForCheck(h, timeoutMs))));
+  return found;
+}
+
+/** The hosts of `urls` the webhook check would look up (urlRefusal): named, well-formed and not allowed outright. */
+export function hostsToResolve(urls: string[], allow: readonly string[]): string[] {
   const hosts = new Set<string>();
   for (const raw of urls) {
     let host: string;
@@ -118,9 +125,7 @@ export async function resolveHosts(urls: string[], allow: readonly string[], tim
     }
     if (!net.isIP(host) && !hostNameRefusal(host) && !isAllowedHost(host, allow)) hosts.add(host);
   }
-  const found = new Map<string, string[] | null>();
-  await Promise.all([...hosts].map(async (h) => found.set(h, await resolveForCheck(h, timeoutMs))));
-  return found;
+  return [...hosts];
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The app runtime for CLI commands that send or replay through the database (`arsel import`,
  * `arsel replay` without --url): like the server's API side (pg-boss started, the send path's
- * group committer running), without HTTP or LISTEN. Modules are imported lazily so `--help`
+ * group committer running), without HTTP, LISTEN or the features' background jobs (`oneShot`). Modules are imported lazily so `--help`
  * answers at once.
  */
 import type { Deps, OrgRef } from '../shared/context.js';
@@ -14,7 +14,7 @@ export async function withAppRuntime<T>(fn: (deps: Deps) => Promise<T>): Promise
   const log = pino({ level: process.env.LOG_LEVEL ? config.logLevel : 'warn', redact: REDACT, base: undefined }, pino.destination(2));
   const rt = await createRuntime(config, { listen: false, log, poolSize: 6 });
   try {
-    for (const f of FEATURES) await f.startApi?.(rt.deps);
+    for (const f of FEATURES) await f.startApi?.(rt.deps, { oneShot: true });
     try {
       return await fn(rt.deps);
     } finally {

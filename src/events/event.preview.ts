@@ -4,7 +4,7 @@
  * previewEventUpdate: what an update would do, saving nothing — the definition as it would be
  * (version included), the field changes, the automations that would stop type-checking (the
  * automations checker run against the new fields, minus what already fails against the current
- * ones), and the last 1,000 accepted sends re-validated against the new fields (5 examples).
+ * ones: their stored issues when those were checked against the current definition), and the last 1,000 accepted sends re-validated against the new fields (5 examples).
  *
  * updateEventSafely: the real update, refused with 409 `conflict` (carrying the same `automations`
  * list) when it would break an ENABLED automation, unless `force`: then, in one transaction, the
@@ -17,14 +17,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { Automation } from '../automations/automation.entity.js';
 import { setAutomationStatus } from '../automations/automation.service.js';
-import { checkIssues } from '../automations/issues.js';
+import { checkIssues, triggerSchema } from '../automations/issues.js';
 import type { Issue } from '../automations/graph.js';
 import { validateData, type FieldError } from '../sends/data-validator.js';
 import type { OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { EventDefinition, type FieldDef, type FieldTypeName } from './event.entity.js';
+import type { EventDefinition, FieldDef, FieldTypeName } from './event.entity.js';
 import type { UpdateEventInput } from './event.inputs.js';
-import { getEvent, lockEventName, resolveConversion, runAfterSchemaChange, toFields, updateEvent } from './event.service.js';
+import { getEvent, plannedUpdate, updateEvent } from './event.service.js';
 import { sameFields, versionFor } from './event.versions.js';
 
 export const PREVIEW_SENDS = 1000;
@@ -80,7 +80,7 @@ export function diffFields(before: readonly FieldDef[], after: readonly FieldDef
 /**
  * The automations triggered by `def` that the new fields would break: issues against `fields`
  * that the automation does not already have against the current ones. DNS is not resolved: the
- * webhook host check does not depend on the schema, and both sides skip it alike.
+ * webhook host check does not depend on the schema.
  */
 export async function automationImpact(em: EntityManager, org: OrgRef, def: EventDefinition, fields: FieldDef[], config: CheckConfig, lock = false): Promise<AutomationImpact[]> {
   if (sameFields(def.fields, fields)) return [];
@@ -89,28 +89,28 @@ export async function automationImpact(em: EntityManager, org: OrgRef, def: Even
     { organization: org.id, triggerEvent: def.name, deletedAt: null },
     { orderBy: { id: 'desc' }, ...(lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) },
   );
+  // Stored issues computed against this very definition (checked_against: checker version, its id
+  // and a hash of its fields) are the current schema's issues: read them instead of checking again.
+  // They were checked with DNS, which only adds webhook-address issues that the DNS-less check of
+  // the new fields below never reports, so the difference is the same.
+  const live = await triggerSchema(em, org.id, def.name);
+  const currentFingerprint = live.fields && sameFields(live.fields, def.fields) ? live.fingerprint : null;
   const out: AutomationImpact[] = [];
   for (const a of list) {
     // In the checking lane (automations/issues.ts): slices of a few ms that yield, so a preview over
     // thousands of heavy automations never holds the event loop for long.
-    const now = new Set((await checkIssues(a.steps, a.connections, def.fields, config, { resolveDns: false })).map((i) => i.message));
+    const nowIssues = a.checkedAgainst === currentFingerprint ? a.issues : await checkIssues(a.steps, a.connections, def.fields, config, { resolveDns: false });
+    const now = new Set(nowIssues.map((i) => i.message));
     const added = (await checkIssues(a.steps, a.connections, fields, config, { resolveDns: false })).filter((i) => !now.has(i.message));
     if (added.length) out.push({ id: a.id, name: a.name, status: a.status, issues: added });
   }
   return out;
 }
 
-/** The fields and conversion an update would leave (the rules of updateEvent: an omitted schema or conversion stays). */
-function planned(def: EventDefinition, input: UpdateEventInput): { fields: FieldDef[]; conversion: EventDefinition['conversion'] } {
-  const fields = input.schema !== undefined ? toFields(input.schema) : def.fields;
-  const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
-  return { fields, conversion };
-}
-
 /** Saves nothing. */
 export async function previewEventUpdate(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, config: CheckConfig): Promise<UpdatePreview> {
   const def = await getEvent(em, org, idOrName);
-  const { fields, conversion } = planned(def, input);
+  const { fields, conversion } = plannedUpdate(def, input);
   const event = {
     ...def,
     description: input.description !== undefined ? input.description : def.description,
@@ -151,27 +151,18 @@ export interface SafeUpdateOptions {
 
 /** The update, refused (409) when it would break an enabled automation unless forced; forced: those automations are disabled in the same transaction. */
 export async function updateEventSafely(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, opts: SafeUpdateOptions): Promise<EventDefinition> {
-  const def = await em.transactional(async (tx) => {
-    const found = await getEvent(tx, org, idOrName);
-    // The name's exclusive lock first, as updateEvent takes it (and every automation change takes it
-    // shared before its row): locking the automation rows first would deadlock with an enable.
-    await lockEventName(tx, org.id, [found.name], 'exclusive');
-    const current = await tx.findOne(EventDefinition, { id: found.id, deletedAt: null }, { refresh: true }); // as it is now, under the lock
-    if (!current) throw AppError.notFound(`Event ${idOrName} not found`);
-    const { fields } = planned(current, input);
-    // Locked: an automation cannot be enabled between this check and the commit.
-    const breaking = (await automationImpact(tx, org, current, fields, opts.config, true)).filter((a) => a.status === 'enabled');
-    if (breaking.length && !opts.force) {
-      const names = breaking.map((a) => `"${a.name}"`).join(', ');
-      throw new AppError('conflict', `This schema change would break ${breaking.length} enabled automation(s): ${names}. Preview it with ?dry_run=true, or pass ?force=true to save it and disable them.`, {
-        details: { automations: breaking.map(impactToRest) },
-      });
-    }
-    const updated = await updateEvent(tx, org, idOrName, input);
-    for (const a of breaking) await setAutomationStatus({ em: tx, org, config: opts.config }, a.id, 'disabled');
-    return updated;
+  return updateEvent(em, org, idOrName, input, {
+    onChange: opts.onChange,
+    beforeSave: async (tx, current, fields) => {
+      // Locked: an automation cannot be enabled between this check and the commit.
+      const breaking = (await automationImpact(tx, org, current, fields, opts.config, true)).filter((a) => a.status === 'enabled');
+      if (breaking.length && !opts.force) {
+        const names = breaking.map((a) => `"${a.name}"`).join(', ');
+        throw new AppError('conflict', `This schema change would break ${breaking.length} enabled automation(s): ${names}. Preview it with ?dry_run=true, or pass ?force=true to save it and disable them.`, {
+          details: { automations: breaking.map(impactToRest) },
+        });
+      }
+      for (const a of breaking) await setAutomationStatus({ em: tx, org, config: opts.config }, a.id, 'disabled');
+    },
   });
-  await opts.onChange?.(org.id);
-  if (input.schema !== undefined) await runAfterSchemaChange(em, org, def); // after the commit: re-check stored issues
-  return def;
 }

@@ -218,24 +218,39 @@ async function lockForChange(tx: EntityManager, org: OrgRef, found: EventDefinit
   return def;
 }
 
-export async function updateEvent(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, onChange?: (orgId: string) => Promise<void>): Promise<EventDefinition> {
+/** The fields and conversion an update leaves: an omitted schema stays; an omitted conversion stays but must still fit a new schema; enabled:false clears it. */
+export function plannedUpdate(def: EventDefinition, input: UpdateEventInput): { fields: FieldDef[]; conversion: ConversionDef } {
+  const fields = input.schema !== undefined ? toFields(input.schema) : def.fields;
+  const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
+  return { fields, conversion };
+}
+
+export interface UpdateEventOptions {
+  /** Called after the commit (cache invalidation). */
+  onChange?: (orgId: string) => Promise<void>;
+  /**
+   * Runs in the update's transaction, under the name's exclusive lock and the definition's row lock,
+   * with the definition as it is now and the fields the update leaves, before anything changes
+   * (event.preview.ts updateEventSafely: the enabled-automations check). Automation rows it locks are
+   * locked after the name, the order every automation change uses (the reverse deadlocked with an enable).
+   */
+  beforeSave?: (tx: EntityManager, current: EventDefinition, fields: FieldDef[]) => Promise<void>;
+}
+
+export async function updateEvent(em: EntityManager, org: OrgRef, idOrName: string, input: UpdateEventInput, opts: UpdateEventOptions = {}): Promise<EventDefinition> {
   const found = await getEvent(em, org, idOrName);
-  const schemaChanged = input.schema !== undefined;
   const def = await em.transactional(async (tx) => {
     const def = await lockForChange(tx, org, found, idOrName);
-    const fields = schemaChanged ? toFields(input.schema) : def.fields;
-    // An omitted conversion stays, but must still fit a new schema; enabled:false clears it.
-    const conversion = input.conversion !== undefined ? resolveConversion(input.conversion, fields) : resolveConversion(def.conversion, fields);
+    const { fields, conversion } = plannedUpdate(def, input);
+    await opts.beforeSave?.(tx, def, fields);
     if (input.description !== undefined) def.description = input.description;
     applyFields(tx, def, fields); // the next schema version when the fields differ
     def.conversion = conversion;
     def.updatedAt = new Date();
     return def;
   });
-  await onChange?.(org.id);
-  // Inside a caller's transaction (updateEventSafely) nothing has committed yet: the caller runs the
-  // hooks after its commit (a re-check now would see the old schema).
-  if (schemaChanged && !em.isInTransaction()) await runAfterSchemaChange(em, org, def);
+  await opts.onChange?.(org.id);
+  if (input.schema !== undefined) await runAfterSchemaChange(em, org, def); // after the commit: re-check stored issues
   return def;
 }
 

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import { CONTENT_TYPE, enableDefaultMetrics, httpDuration, scrape, watchPool, watchQueues } from './metrics.js';
+import { CONTENT_TYPE, enableDefaultMetrics, httpDuration, scrape, unwatchPool, watchPool, watchQueues } from './metrics.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
@@ -26,6 +26,11 @@ export function registerMetrics(app: FastifyInstance, deps: Deps): void {
   watchPool(deps.pool);
   watchPool(deps.genericPool);
   watchQueues(deps.pool);
+  // The runtime closes these pools after the app: stop reporting them (a process running several apps, tests, kept every closed one).
+  app.addHook('onClose', async () => {
+    unwatchPool(deps.pool);
+    unwatchPool(deps.genericPool);
+  });
 
   // One histogram child per (method, route pattern, status), kept: the hot path does a Map lookup
   // and observe(), no label object or label-key string per request after the first.

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
 import type { WorkerDeps } from '../shared/context.js';
-import { CONTENT_TYPE, enableDefaultMetrics, scrape, watchPool, watchQueues } from './metrics.js';
+import { CONTENT_TYPE, enableDefaultMetrics, scrape, unwatchPool, watchPool, watchQueues } from './metrics.js';
 import { metricsAuthorized } from './metrics.routes.js';
 
 export interface MetricsServer {
@@ -56,6 +56,7 @@ export async function startMetricsServer(deps: WorkerDeps, config: Pick<Config, 
   return {
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => {
+      unwatchPool(deps.pool); // closed by the caller after this
       server.close(() => resolve());
       server.closeAllConnections();
     }),

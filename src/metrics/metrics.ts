@@ -42,7 +42,12 @@ export const deliveriesTotal = new Counter({
   registers: [registry],
 });
 
-/** Pools whose connections this isolate reports (main pool, generic pool, the thread's pool). */
+/**
+ * Pools whose connections this isolate reports (main pool, generic pool, the thread's pool). Whoever
+ * watches a pool unwatches it when it stops serving metrics, before the pool is closed: the API's
+ * /metrics on the app's close, the worker role's metrics server on its close. The worker thread's
+ * pool stays watched: it lives as long as the thread's isolate (and its registry).
+ */
 const pools = new Set<pg.Pool>();
 export function watchPool(pool: pg.Pool): void {
   pools.add(pool);
@@ -50,6 +55,8 @@ export function watchPool(pool: pg.Pool): void {
 export function unwatchPool(pool: pg.Pool): void {
   pools.delete(pool);
 }
+/** Whether `pool` is reported (tests). */
+export const isPoolWatched = (pool: pg.Pool): boolean => pools.has(pool);
 
 new Gauge({
   name: 'arsel_db_pool_connections',

@@ -7,18 +7,15 @@ import type { Deps, OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { parseFlag } from '../shared/query-flags.js';
 import type { Naming } from '../shared/validation.js';
-import { existingContacts } from '../contacts/contact.service.js';
 import { describeErrors, type FieldError } from './data-validator.js';
-import { prepareItem, type ItemOutcome } from './send.service.js';
+import { batchContacts, prepareItem, type ItemOutcome } from './send.service.js';
 
 /** `?dry_run=` as REST passes it (see shared/query-flags.ts). */
 export const parseDryRun = (value: unknown): boolean => parseFlag(value, 'dry_run');
 
 /** The outcome of checking one send without recording it. */
 export async function checkSends(deps: Deps, org: OrgRef, items: unknown[], naming: Naming): Promise<ItemOutcome[]> {
-  const cidKey = naming === 'rest' ? 'contact_id' : 'contactId';
-  const ids = items.length > 1 ? items.flatMap((i) => (i && typeof i === 'object' && typeof (i as Record<string, unknown>)[cidKey] === 'string' ? [(i as Record<string, string>)[cidKey]] : [])) : [];
-  const known = ids.length ? await existingContacts(deps.pool, org.id, ids) : undefined;
+  const known = await batchContacts(deps, org.id, items, naming);
   return Promise.all(items.map((raw) => prepareItem(deps, org, raw, naming, null, known)));
 }
 

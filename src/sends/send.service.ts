@@ -213,6 +213,16 @@ export function itemToRest(o: ItemOutcome): Record<string, unknown> {
 }
 
 /**
+ * The contact ids of a batch that exist, in one query (prepareItem's `knownContacts`); undefined for
+ * a single send or a batch without contact ids (prepareItem then looks one up, cached).
+ */
+export async function batchContacts(deps: Deps, orgId: string, items: unknown[], naming: Naming): Promise<Set<string> | undefined> {
+  const cidKey = naming === 'rest' ? 'contact_id' : 'contactId';
+  const contactIds = items.length > 1 ? items.flatMap((i) => (isPlainObject(i) && typeof i[cidKey] === 'string' ? [i[cidKey] as string] : [])) : [];
+  return contactIds.length ? await existingContacts(deps.pool, orgId, contactIds) : undefined;
+}
+
+/**
  * Records a request's sends (one item, or a batch) through the group committer and returns the
  * response to give (and to store under its Idempotency-Key). A single send that fails request
  * checks throws its AppError (nothing recorded); a rejected one is recorded and answered 422.
@@ -220,9 +230,7 @@ export function itemToRest(o: ItemOutcome): Record<string, unknown> {
 export async function acceptSends(deps: Deps, org: OrgRef, items: unknown[], opts: AcceptOptions): Promise<AcceptResult> {
   const svc = sendServices(deps);
   svc.budget.spend(org.id, items.length);
-  const cidKey = opts.naming === 'rest' ? 'contact_id' : 'contactId';
-  const contactIds = items.length > 1 ? items.flatMap((i) => (isPlainObject(i) && typeof i[cidKey] === 'string' ? [i[cidKey] as string] : [])) : [];
-  const known = contactIds.length ? await existingContacts(deps.pool, org.id, contactIds) : undefined;
+  const known = await batchContacts(deps, org.id, items, opts.naming);
   const idemKey = opts.idempotency?.key ?? null;
   // A single send (the common call) skips Promise.all and its extra promises.
   const outcomes =

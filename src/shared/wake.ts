@@ -36,75 +36,77 @@ interface Log {
   warn(obj: object, msg: string): void;
 }
 
-/** The producing side: in-process broadcast at once, NOTIFY to other processes coalesced. */
-export class WakeSignal {
-  private readonly bc = new BroadcastChannel(BC_NAME);
-  private readonly last = new Map<WakeTopic, number>();
-  private readonly trailing = new Map<WakeTopic, { timer: NodeJS.Timeout; at?: number }>();
-  private closed = false;
+/**
+ * Per key, at most one fire per `gapMs`: the first push fires at once (leading edge, with its `ids`);
+ * pushes within the gap are folded into ONE trailing fire at the gap's end, carrying the earliest
+ * `at` they gave (no ids: those were for a quiet moment's at-once fire).
+ */
+class Coalescer<K> {
+  private readonly last = new Map<K, number>();
+  private readonly trailing = new Map<K, { timer: NodeJS.Timeout; at?: number }>();
 
-  /** notifyMs 0 = no NOTIFY (in-process only). */
-  constructor(private readonly pool: pg.Pool | undefined, private readonly notifyMs: number, private readonly log?: Log) {
-    (this.bc as unknown as { unref(): void }).unref();
-  }
+  constructor(private readonly gapMs: number, private readonly fire: (key: K, at?: number, ids?: string[]) => void) {}
 
-  signal(topic: WakeTopic, at?: number, ids?: string[]): void {
-    if (this.closed) return;
-    this.post(topic, at, ids);
-    if (!this.pool || this.notifyMs <= 0) return;
-    const pending = this.trailing.get(topic);
-    if (pending) {
-      if (at !== undefined) pending.at = pending.at === undefined ? at : Math.min(pending.at, at);
-      return;
-    }
-    const since = Date.now() - (this.last.get(topic) ?? 0);
-    if (since >= this.notifyMs) this.notify(topic, at);
-    else {
-      const timer = setTimeout(() => {
-        const p = this.trailing.get(topic);
-        this.trailing.delete(topic);
-        this.notify(topic, p?.at);
-      }, this.notifyMs - since);
-      timer.unref();
-      this.trailing.set(topic, { timer, at });
-    }
-  }
-
-  private readonly bcLast = new Map<WakeTopic, number>();
-  private readonly bcTrailing = new Map<WakeTopic, { timer: NodeJS.Timeout; at?: number }>();
-
-  /**
-   * The in-process message, coalesced too (at most one per topic per IN_PROCESS_MS: leading edge at
-   * once, with the ids of a quiet commit; one trailing message for what came after): under load the
-   * API thread committed hundreds of batches a second and the worker thread woke up for each.
-   */
-  private post(topic: WakeTopic, at?: number, ids?: string[]): void {
-    const pending = this.bcTrailing.get(topic);
+  push(key: K, at?: number, ids?: string[]): void {
+    const pending = this.trailing.get(key);
     if (pending) {
       if (at !== undefined) pending.at = pending.at === undefined ? at : Math.min(pending.at, at);
       return;
     }
     const now = Date.now();
-    const since = now - (this.bcLast.get(topic) ?? 0);
-    if (since >= IN_PROCESS_MS) {
-      this.bcLast.set(topic, now);
-      this.bc.postMessage(at === undefined && !ids ? { topic } : ({ topic, at, ids } satisfies Msg));
+    const since = now - (this.last.get(key) ?? 0);
+    if (since >= this.gapMs) {
+      this.last.set(key, now);
+      this.fire(key, at, ids);
       return;
     }
     const timer = setTimeout(() => {
-      const p = this.bcTrailing.get(topic);
-      this.bcTrailing.delete(topic);
-      if (this.closed) return;
-      this.bcLast.set(topic, Date.now());
-      this.bc.postMessage(p?.at === undefined ? { topic } : ({ topic, at: p.at } satisfies Msg));
-    }, IN_PROCESS_MS - since);
+      const p = this.trailing.get(key);
+      this.trailing.delete(key);
+      this.last.set(key, Date.now());
+      this.fire(key, p?.at);
+    }, this.gapMs - since);
     timer.unref();
-    this.bcTrailing.set(topic, { timer, at });
+    this.trailing.set(key, { timer, at });
+  }
+
+  /** Drops the pending trailing fires. */
+  close(): void {
+    for (const p of this.trailing.values()) clearTimeout(p.timer);
+    this.trailing.clear();
+  }
+}
+
+/** The producing side: in-process broadcast at once, NOTIFY to other processes coalesced. */
+export class WakeSignal {
+  private readonly bc = new BroadcastChannel(BC_NAME);
+  /**
+   * The in-process message, coalesced too (at most one per topic per IN_PROCESS_MS: leading edge at
+   * once, with the ids of a quiet commit; one trailing message for what came after): under load the
+   * API thread committed hundreds of batches a second and the worker thread woke up for each.
+   */
+  private readonly posts = new Coalescer<WakeTopic>(IN_PROCESS_MS, (topic, at, ids) => {
+    if (this.closed) return;
+    this.bc.postMessage(at === undefined && !ids ? { topic } : ({ topic, at, ids } satisfies Msg));
+  });
+  /** NOTIFYs to other processes (none without a pool or with notifyMs 0: in-process only). */
+  private readonly notifies?: Coalescer<WakeTopic>;
+  private closed = false;
+
+  /** notifyMs 0 = no NOTIFY (in-process only). */
+  constructor(private readonly pool: pg.Pool | undefined, notifyMs: number, private readonly log?: Log) {
+    (this.bc as unknown as { unref(): void }).unref();
+    if (pool && notifyMs > 0) this.notifies = new Coalescer(notifyMs, (topic, at) => this.notify(topic, at));
+  }
+
+  signal(topic: WakeTopic, at?: number, ids?: string[]): void {
+    if (this.closed) return;
+    this.posts.push(topic, at, ids);
+    this.notifies?.push(topic, at);
   }
 
   private notify(topic: WakeTopic, at?: number): void {
     if (this.closed) return;
-    this.last.set(topic, Date.now());
     if (!this.othersListen()) return;
     const payload = `${topic}:${process.pid}${at === undefined ? '' : `:${at}`}`;
     this.pool!.query('select pg_notify($1, $2)', [WAKE_PG_CHANNEL, payload]).catch((err) => this.log?.debug({ err }, 'wake NOTIFY failed'));
@@ -139,10 +141,8 @@ export class WakeSignal {
 
   close(): void {
     this.closed = true;
-    for (const p of this.trailing.values()) clearTimeout(p.timer);
-    for (const p of this.bcTrailing.values()) clearTimeout(p.timer);
-    this.bcTrailing.clear();
-    this.trailing.clear();
+    this.posts.close();
+    this.notifies?.close();
     this.bc.close();
   }
 }

@@ -31,3 +31,31 @@ it('a restarted server re-checks automations whose stored issues are stale', asy
   );
   expect(got.body.issues[0].message).toBe('steps[m].subject: unknown field event.totl');
 });
+
+it('a one-shot CLI runtime (arsel import / replay through the database) runs no sweep', async () => {
+  const { token } = await t!.createOrg('OneShot');
+  await t!.http('POST', '/v1/events', { token, body: { name: 'oneshot', schema: { fields: [{ name: 'total', type: 'number' }] } } });
+  const a = await t!.http('POST', '/v1/automations', {
+    token,
+    body: { name: 'o', steps: [{ key: 'trigger', type: 'trigger', event: 'oneshot' }, { key: 'm', type: 'send_email', subject: '{{ event.totl }}', body: 'b' }], connections: [{ from: 'trigger', to: 'm' }] },
+  });
+  await t!.deps.pool.query(`update automations set issues = '[]', checked_against = null where id = $1`, [a.body.id]);
+  const databaseUrl = t!.databaseUrl;
+  await t!.close();
+  t = undefined;
+  const saved = { url: process.env.DATABASE_URL, level: process.env.LOG_LEVEL };
+  process.env.DATABASE_URL = databaseUrl;
+  delete process.env.LOG_LEVEL;
+  try {
+    const { withAppRuntime } = await import('../../src/cli/app-runtime.js');
+    const row = await withAppRuntime(async (deps) => {
+      await new Promise((r) => setTimeout(r, 1_500)); // a server's sweep re-checks it well within this (test above)
+      return (await deps.pool.query(`select issues, checked_against from automations where id = $1`, [a.body.id])).rows[0];
+    });
+    expect(row).toEqual({ issues: [], checked_against: null });
+  } finally {
+    if (saved.url === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved.url;
+    if (saved.level !== undefined) process.env.LOG_LEVEL = saved.level;
+  }
+});

@@ -83,6 +83,24 @@ describe('PATCH /v1/events/{id}?dry_run=true', () => {
     expect((await t.http('PATCH', '/v1/events/order?dry_run=perhaps', { token, body: {} })).status).toBe(422);
   });
 
+  it('reads stored issues checked against the current definition instead of checking it again', async () => {
+    const [row] = await q(`select issues, checked_against from automations where id = $1`, [flow.id]);
+    expect(row.checked_against).toMatch(/^c\d+:/); // current: the preview reads it
+    const listed = async () => (await t.http('PATCH', '/v1/events/order?dry_run=true', { token, body: newSchema })).body.automations.map((a: any) => a.id);
+    expect(await listed()).toContain(flow.id);
+    // The issue the new schema adds, stored as if the current schema had it already: not "added".
+    const already = [{ step: 'big', path: 'steps[big].if.op', reason: 'r', message: 'steps[big].if.op: gte does not apply to string field event.total (use eq, neq, contains, exists)' }];
+    try {
+      await q(`update automations set issues = $2 where id = $1`, [flow.id, JSON.stringify(already)]);
+      expect(await listed()).not.toContain(flow.id);
+      // Stale stored issues are not read: the current schema is checked again.
+      await q(`update automations set checked_against = 'stale' where id = $1`, [flow.id]);
+      expect(await listed()).toContain(flow.id);
+    } finally {
+      await q(`update automations set issues = $2, checked_against = $3 where id = $1`, [flow.id, JSON.stringify(row.issues), row.checked_against]);
+    }
+  });
+
   it('GraphQL previewEventUpdate gives the same', async () => {
     const r = await t.gql(PreviewEventUpdateDoc, { id: 'order', input: { schema: { fields: [{ name: 'order_id', type: 'STRING' }, { name: 'total', type: 'STRING', required: true }, { name: 'note', type: 'STRING' }] } } }, token);
     expect(r.errors).toBeUndefined();

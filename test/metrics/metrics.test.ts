@@ -103,4 +103,13 @@ describe('/metrics', () => {
       await app.close();
     }
   });
+
+  it('an app reports its pools until it closes (the pools close after it), not after', async () => {
+    const app = await startTestApp({ databaseUrl: t.databaseUrl });
+    const { isPoolWatched } = await import('../../src/metrics/metrics.js');
+    expect([isPoolWatched(app.deps.pool), isPoolWatched(app.deps.genericPool)]).toEqual([true, true]);
+    await app.close();
+    expect([isPoolWatched(app.deps.pool), isPoolWatched(app.deps.genericPool)]).toEqual([false, false]);
+    expect(isPoolWatched(t.deps.pool)).toBe(true); // the other app's stay
+  });
 });
