@@ -14,8 +14,7 @@ import type { RunStepLog } from './automation.entity.js';
 import { parseDuration } from './duration.js';
 import { nextStep, type Connection, type Step } from './graph.js';
 import { evaluateCondition, type ConditionSpec } from './steps/condition.js';
-import type { Template } from 'liquidjs';
-import { liquid, parseTemplate, typedPayload, type RenderContext } from './templates.js';
+import { renderTemplate, typedPayload, type RenderContext } from './templates.js';
 import { CONTACT_COLUMNS, contactContext, type ContactRow } from '../contacts/contact.context.js';
 import { observeFirstStep } from '../metrics/metrics.js';
 
@@ -75,30 +74,6 @@ class DuplicateEffect extends Error {}
 export const jsonSafe = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
 /** What walking a run needs: the run, its automation's graph and (unless it is cancelled) its context. */
-/**
- * Parsed templates by source: a batch renders the same subject and body for every run, and parsing
- * was most of a render (profile of bench/automations.js). Bounded by the sources' total length
- * (TEMPLATE_CACHE_CHARS; emptied when it would pass it); a source is immutable, so never stale.
- */
-const parsed = new Map<string, Template[]>();
-let parsedChars = 0;
-const TEMPLATE_CACHE_CHARS = 256 * 1024;
-async function render(source: string, ctx: RenderContext): Promise<string> {
-  let tpl = parsed.get(source);
-  if (!tpl) {
-    tpl = parseTemplate(source);
-    if (source.length <= TEMPLATE_CACHE_CHARS) {
-      if (parsedChars + source.length > TEMPLATE_CACHE_CHARS) {
-        parsed.clear();
-        parsedChars = 0;
-      }
-      parsed.set(source, tpl);
-      parsedChars += source.length;
-    }
-  }
-  return (await liquid.render(tpl, ctx as unknown as Record<string, unknown>)) as string;
-}
-
 export interface WalkRun {
   id: string;
   organization_id: string;
@@ -136,9 +111,9 @@ export interface WalkResult {
 
 /** A send_email step rendered: the subject on one line, `to` defaulting to the contact's email (also for test runs). */
 export async function renderEmail(step: Step, ctx: RenderContext): Promise<{ to: string; subject: string; body: string }> {
-  const subject = (await render(String(step.subject), ctx)).replace(/[\r\n]+/g, ' ').trim();
-  const body = await render(String(step.body), ctx);
-  const to = (step.to ? await render(String(step.to), ctx) : String(ctx.contact.email ?? '')).trim();
+  const subject = (await renderTemplate(String(step.subject), ctx)).replace(/[\r\n]+/g, ' ').trim();
+  const body = await renderTemplate(String(step.body), ctx);
+  const to = (step.to ? await renderTemplate(String(step.to), ctx) : String(ctx.contact.email ?? '')).trim();
   if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new Error(`no valid recipient (got ${JSON.stringify(to)})`);
   return { to, subject, body };
 }

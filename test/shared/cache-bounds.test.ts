@@ -11,7 +11,7 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentHashes } from '../../src/auth/api-key.service.js';
 import { HOST_CACHE_BYTES, hostCache, hostNameRefusal } from '../../src/automations/net-guard.js';
-import { liquid } from '../../src/automations/templates.js';
+import { liquid, PARSED_TEMPLATE_BYTES, renderTemplate } from '../../src/automations/templates.js';
 import { validEmails } from '../../src/sends/send.service.js';
 import { parse } from 'graphql';
 import { CACHE_BYTES, graphqlDocumentStore, TtlCache } from '../../src/shared/caches.js';
@@ -183,6 +183,20 @@ describe('caches stay within their byte bounds', () => {
     }
     expect(validEmails.size).toBeGreaterThan(1_000);
   }, 120_000);
+
+  it('parsed templates: 2,000 distinct 4 KB templates rendered keep the heap within the cache budget', async () => {
+    const ctx = { event: { total: 5 }, contact: { email: 'a@example.com' } };
+    const line = 'Order {{ event.total | times: 2 }} for {{ contact.email | default: "you" }}{% if event.total > 1 %} big{% endif %}. ';
+    // warm up liquid's own structures, then measure
+    for (let i = 0; i < 10; i++) await renderTemplate(`${line.repeat(40)}#${i}`, ctx);
+    const before = await heapUsed();
+    for (let i = 0; i < 2_000; i++) {
+      expect(await renderTemplate(`${line.repeat(40)}#w${i}`, ctx)).toContain('Order 10 for a@example.com big.');
+    }
+    const grown = (await heapUsed()) - before;
+    // unbounded, 2,000 × ~4 KB of source at ~38 bytes per character would be ~300 MB
+    expect(grown).toBeLessThan(PARSED_TEMPLATE_BYTES + 8 * MB);
+  });
 
   it('LiquidJS keeps no template cache (it would only cache templates loaded from files, and there are none)', () => {
     expect(liquid.options.cache).toBeUndefined();
