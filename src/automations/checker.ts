@@ -7,7 +7,7 @@ import type { FieldDef, FieldTypeName } from '../events/event.entity.js';
 import { parseDuration, MAX_WAIT_MS } from './duration.js';
 import { checkGraph, CONDITION_OPS, issue, STEP_TYPES, type Connection, type Issue, type Step } from './graph.js';
 import { urlRefusal } from './net-guard.js';
-import { CONTACT_FIELDS, templateErrorReason, templateVariableIssues } from './templates.js';
+import { CONTACT_FIELDS, liquid, parsedVariableIssues, templateErrorReason } from './templates.js';
 
 export interface CheckContext {
   /** Fields of the trigger event; null when the trigger names no live event. */
@@ -90,7 +90,8 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-function templateIssues(step: Step, prop: string, source: unknown, fields: FieldDef[] | null, required: boolean, out: Issue[]): void {
+/** A template's issues; parsing and analysing are separate slices (`pause` between), tens of ms each for a large one. */
+async function templateIssues(step: Step, prop: string, source: unknown, fields: FieldDef[] | null, required: boolean, out: Issue[], pause?: () => Promise<void>): Promise<void> {
   const path = `steps[${step.key}].${prop}`;
   if (source === undefined || source === null) {
     if (required) out.push(issue(step.key, path, 'required'));
@@ -99,7 +100,9 @@ function templateIssues(step: Step, prop: string, source: unknown, fields: Field
   if (typeof source !== 'string') return void out.push(issue(step.key, path, `must be a string template, got ${describe(source)}`));
   if (required && !source.trim()) return void out.push(issue(step.key, path, 'must not be empty'));
   try {
-    for (const r of templateVariableIssues(source, fields)) out.push(issue(step.key, path, r));
+    const parsed = liquid.parse(source);
+    if (pause) await pause();
+    for (const r of parsedVariableIssues(parsed, fields)) out.push(issue(step.key, path, r));
   } catch (err) {
     out.push(issue(step.key, path, templateErrorReason(err)));
   }
@@ -149,12 +152,13 @@ export async function checkAutomation(steps: Step[], connections: Connection[], 
         break;
       }
       case 'send_email':
-        // One template per slice: a large template is tens of milliseconds of parsing on its own.
-        templateIssues(step, 'subject', step.subject, fields, true, out);
+        // One template per slice at most (parse and analysis each its own): a large template is
+        // tens of milliseconds of parsing on its own.
+        await templateIssues(step, 'subject', step.subject, fields, true, out, ctx.pause);
         if (ctx.pause) await ctx.pause();
-        templateIssues(step, 'body', step.body, fields, true, out);
+        await templateIssues(step, 'body', step.body, fields, true, out, ctx.pause);
         if (ctx.pause) await ctx.pause();
-        templateIssues(step, 'to', step.to, fields, false, out);
+        await templateIssues(step, 'to', step.to, fields, false, out, ctx.pause);
         break;
       case 'wait': {
         const ms = typeof step.duration === 'string' ? parseDuration(step.duration) : null;

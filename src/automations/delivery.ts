@@ -33,6 +33,10 @@ interface OutboxRow {
 export const DELIVERY_BATCH = 100;
 
 /** Seconds before retry n (1, 2, 4 … capped at 10 minutes), with jitter. */
+/** A failed attempt is the last one: the receiver refused for good, or the attempts are used up. */
+const isFinal = (row: Pick<OutboxRow, 'attempts' | 'max_attempts'>, failure: unknown): boolean =>
+  failure instanceof PermanentDeliveryError || row.attempts + 1 >= row.max_attempts;
+
 export const backoffSeconds = (attempt: number): number => Math.min(600, 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
 
 export class Deliverer {
@@ -145,7 +149,7 @@ export class Deliverer {
       );
       const stepJobs = await settleBatch(this.deps, client, results);
       for (const { row, failure, res } of results) {
-        countDelivery(row.kind, res ? 'sent' : failure instanceof PermanentDeliveryError || row.attempts + 1 >= row.max_attempts ? 'failed' : 'retried');
+        countDelivery(row.kind, res ? 'sent' : isFinal(row, failure) ? 'failed' : 'retried');
         if (!res) this.deps.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts + 1, err: failure!.message }, 'automation delivery failed');
       }
       await client.query('commit');
@@ -190,7 +194,7 @@ async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Set
   for (const { row, res, failure, ms, at } of results) {
     const attempts = row.attempts + 1;
     const status = res ? (res.responseStatus ?? null) : ((failure as { responseStatus?: number }).responseStatus ?? null);
-    const final = !res && (failure instanceof PermanentDeliveryError || attempts >= row.max_attempts);
+    const final = !res && isFinal(row, failure);
     const error = failure ? failure.message : undefined;
     o.id.push(row.id);
     o.status.push(res ? 'sent' : final ? 'failed' : 'pending');

@@ -14,13 +14,10 @@
  */
 import type pg from 'pg';
 import { fastUuidv7 as uuidv7 } from '../shared/uuidv7.js';
-import type { FieldDef } from '../events/event.entity.js';
 import type { WorkerDeps } from '../shared/context.js';
 import type { Connection, Step } from './graph.js';
-import { enqueue, walkRun, type WalkResult } from './run.executor.js';
-import { typedPayload, type RenderContext } from './templates.js';
+import { enqueue, RUN_CONTEXT_COLUMNS, runContextFrom, walkRun, type RunContext, type RunContextRow, type WalkResult } from './run.executor.js';
 import type { ProcessedSend } from './trigger.js';
-import { CONTACT_COLUMNS, contactContext, type ContactRow } from '../contacts/contact.context.js';
 
 export interface BatchStart {
   runs: number;
@@ -29,14 +26,9 @@ export interface BatchStart {
   waits: Date[];
 }
 
-interface Ctx {
-  ctx: RenderContext;
-  fields: FieldDef[];
-  raw: { event: Record<string, unknown>; contact: Record<string, unknown> };
-  acceptedAt: Date;
-}
+type Ctx = RunContext & { acceptedAt: Date };
 
-interface MatchRow {
+interface MatchRow extends RunContextRow {
   automation_id: string;
   send_id: string;
   org_id: string;
@@ -44,15 +36,7 @@ interface MatchRow {
   /** the automation's graph, on the first row of each automation only (not repeated per send) */
   a_steps: Step[] | null;
   a_connections: Connection[] | null;
-  data: Record<string, unknown>;
-  timestamp: Date;
   created_at: Date;
-  event_name: string;
-  email: string | null;
-  fields: FieldDef[] | null;
-  c_id: string | null;
-  c_email: string | null;
-  c: ContactRow | null;
 }
 
 /**
@@ -63,29 +47,15 @@ interface MatchRow {
 const MATCH = `select a.id as automation_id, u.send_id, u.org_id, u.contact_id,
        case when row_number() over (partition by a.id order by u.send_id) = 1 then a.steps end as a_steps,
        case when row_number() over (partition by a.id order by u.send_id) = 1 then a.connections end as a_connections,
-       s.data, s."timestamp", s.created_at, s.event_name, s.email, d.fields,
-       c.id as c_id, c.email as c_email, ${CONTACT_COLUMNS}
+       s.created_at, ${RUN_CONTEXT_COLUMNS}
   from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) as u(send_id, org_id, event_name, contact_id)
   join automations a on a.organization_id = u.org_id and a.trigger_event = u.event_name and a.status = 'enabled' and a.deleted_at is null
   join event_sends s on s.id = u.send_id
   left join event_definitions d on d.id = s.event_definition_id
   left join contacts c on c.id = coalesce(u.contact_id, s.contact_id)`;
 
-function contextOf(row: MatchRow): Ctx {
-  const fields = row.fields ?? [];
-  // The contact as every run sees it (src/contacts/contact.context.ts), as loadRunContext reads it for one.
-  const contact = contactContext(row.c, row.c_email ?? row.email);
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v ?? null);
-  return {
-    ctx: { event: typedPayload(row.data ?? {}, fields), contact },
-    fields,
-    raw: {
-      event: { name: row.event_name, data: row.data, timestamp: row.timestamp.toISOString() },
-      contact: { ...contact, created_at: iso(contact.created_at), updated_at: iso(contact.updated_at) },
-    },
-    acceptedAt: row.created_at,
-  };
-}
+/** The context loadRunContext would read for this run, from the match's row; with when its send was accepted. */
+const contextOf = (row: MatchRow): Ctx => ({ ...runContextFrom(row), acceptedAt: row.created_at });
 
 /**
  * ONE statement: the runs (`on conflict (automation_id, send_id) do nothing returning id`) and the
@@ -109,7 +79,7 @@ const INSERT_RUNS_AND_EFFECTS = `with ins as (
   on conflict (idempotency_key) do nothing
   returning 1
 )
-select (select array_agg(id) from ins) as ids, (select count(*)::int from eff) as effects`;
+select (select array_agg(id) from ins) as ids`; // eff runs though nothing reads it: a data-modifying CTE always does
 
 export async function startRunsBatch(deps: WorkerDeps, client: pg.ClientBase, sends: ProcessedSend[]): Promise<BatchStart> {
   const none: BatchStart = { runs: 0, effects: 0, waits: [] };
@@ -133,7 +103,7 @@ export async function startRunsBatch(deps: WorkerDeps, client: pg.ClientBase, se
   }
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   const all = runs.flatMap((r) => r.res.effects);
-  const ins = await client.query<{ ids: string[] | null; effects: number }>({
+  const ins = await client.query<{ ids: string[] | null }>({
     name: 'automation_batch_insert_runs_effects',
     text: INSERT_RUNS_AND_EFFECTS,
     values: [

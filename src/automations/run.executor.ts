@@ -44,18 +44,22 @@ interface RunRow {
 
 export const txDb = (client: pg.ClientBase) => ({ executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) });
 
-/** Load what templates and conditions see: the payload (dates as dates) and the contact. */
-export async function loadRunContext(client: pg.ClientBase, run: { send_id: string; contact_id: string | null }): Promise<{ ctx: RenderContext; fields: FieldDef[]; raw: { event: Record<string, unknown>; contact: Record<string, unknown> } } | null> {
-  const r = await client.query<{ data: Record<string, unknown>; timestamp: Date; event_name: string; email: string | null; fields: FieldDef[] | null; c_id: string | null; c_email: string | null; c: ContactRow | null }>(
-    `select s.data, s."timestamp", s.event_name, s.email, d.fields, c.id as c_id, c.email as c_email, ${CONTACT_COLUMNS}
-       from event_sends s
-       left join event_definitions d on d.id = s.event_definition_id
-       left join contacts c on c.id = coalesce($2::uuid, s.contact_id)
-      where s.id = $1`,
-    [run.send_id, run.contact_id],
-  );
-  const row = r.rows[0];
-  if (!row) return null;
+/** What a run's context is made of: its send, the send's definition fields and its contact (row of RUN_CONTEXT_COLUMNS). */
+export interface RunContextRow {
+  data: Record<string, unknown>;
+  timestamp: Date;
+  event_name: string;
+  email: string | null;
+  fields: FieldDef[] | null;
+  c_email: string | null;
+  c: ContactRow | null;
+}
+export type RunContext = { ctx: RenderContext; fields: FieldDef[]; raw: { event: Record<string, unknown>; contact: Record<string, unknown> } };
+/** The select list of a RunContextRow, over event_sends s, event_definitions d and contacts c. */
+export const RUN_CONTEXT_COLUMNS = `s.data, s."timestamp", s.event_name, s.email, d.fields, c.email as c_email, ${CONTACT_COLUMNS}`;
+
+/** What templates and conditions see (the payload with dates as dates, the contact) and the run log's raw copy. */
+export function runContextFrom(row: RunContextRow): RunContext {
   const fields = row.fields ?? [];
   const contact = contactContext(row.c, row.c_email ?? row.email);
   return {
@@ -66,6 +70,20 @@ export async function loadRunContext(client: pg.ClientBase, run: { send_id: stri
       contact: { ...contact, created_at: jsonSafe(contact.created_at), updated_at: jsonSafe(contact.updated_at) },
     },
   };
+}
+
+/** Load what templates and conditions see: the payload (dates as dates) and the contact. */
+export async function loadRunContext(client: pg.ClientBase, run: { send_id: string; contact_id: string | null }): Promise<RunContext | null> {
+  const r = await client.query<RunContextRow>(
+    `select ${RUN_CONTEXT_COLUMNS}
+       from event_sends s
+       left join event_definitions d on d.id = s.event_definition_id
+       left join contacts c on c.id = coalesce($2::uuid, s.contact_id)
+      where s.id = $1`,
+    [run.send_id, run.contact_id],
+  );
+  const row = r.rows[0];
+  return row ? runContextFrom(row) : null;
 }
 
 /** The side effect of this (run, step) already exists: an earlier attempt committed it; do nothing. */

@@ -154,7 +154,12 @@ const SCALAR_PROPS = new Set(['size', 'first', 'last']);
  * Throws liquid's error when the template does not parse.
  */
 export function templateVariableIssues(source: string, fields: FieldDef[] | null): string[] {
-  const segments = liquid.globalVariableSegmentsSync(liquid.parse(source));
+  return parsedVariableIssues(liquid.parse(source), fields);
+}
+
+/** templateVariableIssues of a template already parsed (a checker parses and analyses in separate slices). */
+export function parsedVariableIssues(template: Template[], fields: FieldDef[] | null): string[] {
+  const segments = liquid.globalVariableSegmentsSync(template);
   const declared = new Map((fields ?? []).map((f) => [f.name, f]));
   const reasons: string[] = [];
   const add = (r: string) => {

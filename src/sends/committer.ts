@@ -391,16 +391,16 @@ export class GroupCommitter {
    * A batch without Idempotency-Keys as ONE autocommitted statement (see composeWithJobInsert): its
    * sends and, when some are accepted, their job. Null when pg-boss's statement does not compose.
    */
-  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[]; jobbed: boolean; ids?: string[] } | null> {
+  private async singleStatement(units: Unit[]): Promise<{ query: pg.QueryConfig; rows: SendRow[]; /** the accepted ids, when the statement also inserts their job */ ids?: string[] } | null> {
     const rows: SendRow[] = [];
     for (const u of units) rows.push(...u.sends);
     if (!rows.length) return null;
     const ids = acceptedIds(rows);
-    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows, jobbed: false };
+    if (!ids.length) return { query: { name: 'ins_sends', text: INSERT_SENDS, values: sendValues(rows) }, rows };
     const job = await this.jobInsert(ids);
     const composed = job.values.length === 1 ? composedStatement(job.text) : null;
     if (!composed) return null;
-    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows, jobbed: true, ids };
+    return { query: { name: composed.name, text: composed.text, values: [job.values[0], ...sendValues(rows)] }, rows, ids };
   }
 
   private async commit(units: Unit[]): Promise<void> {
@@ -429,7 +429,7 @@ export class GroupCommitter {
           this.countBatch(single.rows);
           this.stats.singleStatement++;
           // The ids only for a request that came after a quiet spell: an idle worker takes them directly.
-          if (single.jobbed) this.onCommit?.(units.length === 1 && units[0].quiet ? single.ids : undefined);
+          if (single.ids) this.onCommit?.(units.length === 1 && units[0].quiet ? single.ids : undefined);
           return new Set<Unit>();
         }
       }
