@@ -14,7 +14,7 @@ import { pageSizes } from '../shared/page-sizes.js';
 import { Automation, AutomationRun, type AutomationStatus } from './automation.entity.js';
 import type { AutomationConnectionInput, CreateAutomationInput, UpdateAutomationInput } from './automation.inputs.js';
 import type { Connection, Issue, Step } from './graph.js';
-import { checkIssues, triggerSchema } from './issues.js';
+import { checkIssues, lookUpWebhookHosts, triggerSchema } from './issues.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -65,10 +65,30 @@ async function issuesAtCommit(
   connections: Connection[],
   config: AutomationCtx['config'],
   pre?: { issues: Issue[]; fingerprint: string },
+  hosts?: Map<string, string[] | null>,
 ): Promise<{ issues: Issue[]; fingerprint: string }> {
   const schema = await triggerSchema(em, orgId, trigger);
   if (pre && pre.fingerprint === schema.fingerprint) return pre;
-  return { issues: await checkIssues(steps, connections, schema.fields, config), fingerprint: schema.fingerprint };
+  return { issues: await checkIssues(steps, connections, schema.fields, config, { resolvedHosts: hosts }), fingerprint: schema.fingerprint };
+}
+
+/**
+ * The webhook hosts a change of automation `id` will check inside its transaction, looked up before
+ * it (no lock held): those of `newSteps` when the change replaces the steps, else of the stored
+ * steps when their stored check is not against the current definition (a fresh check will run);
+ * none when the stored issues will be reused. Read without a lock: a change in between only means
+ * a host missing from the map, looked up in the transaction as before.
+ */
+async function hostsForCheck(ctx: AutomationCtx, id: string, newSteps?: Step[]): Promise<Map<string, string[] | null> | undefined> {
+  if (newSteps) return lookUpWebhookHosts(newSteps, ctx.config);
+  if (!UUID_RE.test(id)) return undefined;
+  const [row] = await ctx.em.getConnection().execute<{ steps: Step[]; trigger_event: string | null; checked_against: string | null }[]>(
+    'select steps, trigger_event, checked_against from automations where id = ? and organization_id = ? and deleted_at is null',
+    [id, ctx.org.id],
+  );
+  if (!row) return undefined;
+  const { fingerprint } = await triggerSchema(ctx.em, ctx.org.id, row.trigger_event);
+  return fingerprint === row.checked_against ? undefined : lookUpWebhookHosts(row.steps, ctx.config);
 }
 
 /** Reads only read: the stored issues (issues.ts says when they are computed). */
@@ -136,10 +156,11 @@ export async function createAutomation(ctx: AutomationCtx, input: CreateAutomati
   // The slow check runs before the transaction (holding no connection); inside, under the trigger's
   // lock, it is reused unless the definition changed meanwhile.
   const schema = await triggerSchema(ctx.em, ctx.org.id, trigger);
-  const pre = { issues: await checkIssues(steps, connections, schema.fields, ctx.config), fingerprint: schema.fingerprint };
+  const hosts = await lookUpWebhookHosts(steps, ctx.config);
+  const pre = { issues: await checkIssues(steps, connections, schema.fields, ctx.config, { resolvedHosts: hosts }), fingerprint: schema.fingerprint };
   return ctx.em.transactional(async (em) => {
     await lockEventName(em, ctx.org.id, [trigger], 'shared');
-    const checked = await issuesAtCommit(em, ctx.org.id, trigger, steps, connections, ctx.config, pre);
+    const checked = await issuesAtCommit(em, ctx.org.id, trigger, steps, connections, ctx.config, pre, hosts);
     const a = em.create(Automation, {
       organization: ctx.org.id,
       name: input.name,
@@ -184,6 +205,9 @@ async function lockAutomation(em: EntityManager, orgId: string, id: string, also
 export async function updateAutomation(ctx: AutomationCtx, id: string, input: UpdateAutomationInput): Promise<Automation> {
   const steps = input.steps !== undefined && input.steps !== null ? wellFormedSteps(input.steps) : undefined;
   const connections = input.connections !== undefined && input.connections !== null ? toConnections(input.connections) : undefined;
+  // A check inside the transaction (new steps, or a definition changed since the stored check) gets
+  // the webhook hosts looked up here, before any lock is held.
+  const hosts = await hostsForCheck(ctx, id, steps);
   return ctx.em.transactional(async (em) => {
     const a = await lockAutomation(em, ctx.org.id, id, steps ? [triggerOf(steps)] : []);
     const replacing = (steps && !sameJson(steps, a.steps)) || (connections && !sameJson(connections, a.connections));
@@ -200,7 +224,7 @@ export async function updateAutomation(ctx: AutomationCtx, id: string, input: Up
     if (connections) a.connections = connections;
     a.updatedAt = new Date();
     const stored = replacing ? undefined : { issues: a.issues, fingerprint: a.checkedAgainst ?? '' };
-    const checked = await issuesAtCommit(em, ctx.org.id, a.triggerEvent, a.steps, a.connections, ctx.config, stored);
+    const checked = await issuesAtCommit(em, ctx.org.id, a.triggerEvent, a.steps, a.connections, ctx.config, stored, hosts);
     a.issues = checked.issues;
     a.checkedAgainst = checked.fingerprint;
     if (input.status && input.status !== 'disabled') await applyStatus({ ...ctx, em }, a, input.status);
@@ -210,12 +234,13 @@ export async function updateAutomation(ctx: AutomationCtx, id: string, input: Up
 }
 
 export async function setAutomationStatus(ctx: AutomationCtx, id: string, status: 'enabled' | 'disabled'): Promise<Automation> {
+  const hosts = status === 'enabled' ? await hostsForCheck(ctx, id) : undefined;
   return ctx.em.transactional(async (em) => {
     const a = await lockAutomation(em, ctx.org.id, id);
     if (status === 'enabled') {
       // Against the definition current at this commit (the trigger's lock is held until then): the
       // stored issues when they were computed against it, else a fresh check.
-      const checked = await issuesAtCommit(em, ctx.org.id, a.triggerEvent, a.steps, a.connections, ctx.config, { issues: a.issues, fingerprint: a.checkedAgainst ?? '' });
+      const checked = await issuesAtCommit(em, ctx.org.id, a.triggerEvent, a.steps, a.connections, ctx.config, { issues: a.issues, fingerprint: a.checkedAgainst ?? '' }, hosts);
       a.issues = checked.issues;
       a.checkedAgainst = checked.fingerprint;
     }

@@ -94,6 +94,16 @@ const webhookUrls = (steps: Step[]): string[] =>
   Array.isArray(steps) ? steps.flatMap((s) => (s && s.type === 'webhook' && typeof s.url === 'string' ? [s.url] : [])) : [];
 
 /**
+ * The webhook hosts of `steps` looked up now (undefined when there are none): a save looks them up
+ * before its transaction and hands them to the checks inside it, so no lookup waits under its locks
+ * (a host the transaction's steps name that is not in the map is looked up there, as before).
+ */
+export async function lookUpWebhookHosts(steps: Step[], config: CheckConfig): Promise<Map<string, string[] | null> | undefined> {
+  const urls = webhookUrls(steps);
+  return urls.length ? resolveHosts(urls, config.webhookAllowHosts) : undefined;
+}
+
+/**
  * checkAutomation in the lane. `resolvedHosts`: its webhook hosts, looked up beforehand (a re-check
  * resolves before it takes its locks); otherwise they are looked up here unless `resolveDns` is false.
  */

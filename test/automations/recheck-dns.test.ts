@@ -79,3 +79,16 @@ it('a row that names a new host between the look-up and the lock: the chunk roll
   ]);
   expect(seen).toEqual([{ host: HOST, rowLocked: false }, { host: HOST2, rowLocked: false }]);
 });
+
+it('enabling an automation whose stored check is stale looks its hosts up before taking its locks', async () => {
+  seen.length = 0;
+  hostCache.delete(HOST2);
+  await t.deps.pool.query(`update automations set checked_against = 'stale' where id = $1`, [automationId]);
+  const r = await t.http('POST', `/v1/automations/${automationId}/enable`, { token });
+  // the check ran again (against the current definition) and refused the host's private address
+  expect(r.status).toBe(422);
+  expect(r.body.message).toBe(
+    `steps[h].url: host ${HOST2} resolves to a private, loopback or link-local address (127.0.0.9); an operator may allow it with WEBHOOK_ALLOW_HOSTS`,
+  );
+  expect(seen).toEqual([{ host: HOST2, rowLocked: false }]);
+});
