@@ -4,7 +4,6 @@ import type { Deps, OrgRef } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
 import { eventKeys, eventRefText, findEventDefinition, type EventKey, type EventRef } from '../shared/event-ref.js';
 import { keysetPage, PAGE_BYTES, type Page, type PageArgs } from '../shared/pagination.js';
-import { sendIdTiles } from './partitions.js';
 import type { SendRecord } from './send.types.js';
 
 export const SEND_STATUSES = ['accepted', 'rejected', 'processed', 'failed'] as const;
@@ -91,17 +90,6 @@ export interface ListSendsOptions {
  * an event with no sends). Under the lateral join that is the only plan there is: a nested loop over
  * the parameter rows, one bounded index scan each.
  *
- * Partitions: event_sends is partitioned by day on id, and an index scan of the partitioned table
- * (a MergeAppend) starts every partition's scan, so each page probed every partition's index (1.19×
- * the unpartitioned CPU at 6 days, growing with the days kept). The generic plan cannot prune on
- * the keyset condition, and an ordered Append is impossible (the default partition, and the order is
- * (event, id), not id). So an event's page walks the partitions' id ranges (partitions.ts IdTiles,
- * parameters shared by the group) in its order, newest first for `desc`, a LATERAL scan per range
- * that PostgreSQL prunes at run time to that range's partition, under the page's LIMIT: the walk
- * stops at the range that fills the page. Buffers per page of 21, 6 day partitions + 2 ahead +
- * default (docs/notes-history-prune.md): 41 → 20 (unpartitioned: 14); an event without sends still
- * probes every partition (24 → 26; unpartitioned 3).
- *
  * Without an event (GraphQL `sends` over the whole organization) it walks the primary key, one page
  * per statement, sent unnamed, so PostgreSQL plans it with the actual values.
  */
@@ -119,8 +107,6 @@ export interface HistoryStatement {
   name?: string;
   /** Grouped statements: a row of the page without its `page` column. */
   unpaged?: (row: { id: string; page: number }) => { id: string };
-  /** Grouped statements: they take event_sends' id ranges (IdTiles) after the arrays, in this order. */
-  tiles?: 'desc' | 'asc';
 }
 const unpagedRest = (row: { id: string; json?: string; page_cut?: boolean }) => ({ id: row.id, json: row.json, page_cut: row.page_cut });
 const unpagedRecord = ({ page: _, ...row }: { id: string; page: number }) => row;
@@ -159,15 +145,7 @@ export function historyStatement(
   }
   if (partial) where.push(`s.${partial}`);
   const orderBy = event ? `s.event_definition_id ${order}, s.id ${order}` : `s.id ${order}`;
-  let scan = `from event_sends s where ${where.join(' and ')} order by ${orderBy} limit ${event ? 'q."limit"' : '$2'}`;
-  if (event) {
-    // One partition at a time (see "Partitions" above): the id ranges (partitions.ts IdTiles, in
-    // the page's order) are the statement's last two parameters; after a cursor, the ranges
-    // wholly on the far side of it are skipped.
-    const past = op === '<' ? ' where r.lo < q.cursor' : op === '>' ? ' where r.hi > q.cursor' : '';
-    scan = `from (select s.* from unnest($${params.length + 1}::uuid[], $${params.length + 2}::uuid[]) as r(lo, hi) cross join lateral (select s.* ${scan.replace(' order by', ' and s.id >= r.lo and s.id < r.hi order by')}) s${past} limit q."limit") s order by ${orderBy}`;
-  }
-  const page = bounded(scan, orderBy, shape);
+  const page = bounded(`from event_sends s where ${where.join(' and ')} order by ${orderBy} limit ${event ? 'q."limit"' : '$2'}`, orderBy, shape);
   const st: HistoryStatement = event
     ? {
         // Each page's rows come out together, in the page's index order (nested loop over q in
@@ -176,7 +154,6 @@ export function historyStatement(
         params,
         name: `sends_history_${key}`,
         unpaged: shape === 'rest' ? unpagedRest : unpagedRecord,
-        tiles: order,
       }
     : { text: page, params };
   statements.set(key, st);
@@ -294,11 +271,9 @@ class PageBatcher {
   /** `done`: called as soon as PostgreSQL has answered, so the next group runs while Node answers this one's pages. */
   private async run(st: HistoryStatement, group: PendingPage[], done: () => void): Promise<void> {
     try {
-      const values: unknown[] = st.params.map((_, c) => group.map((g) => g.values[c]));
+      const values = st.params.map((_, c) => group.map((g) => g.values[c]));
       let r: pg.QueryResult<{ page: number; id: string }>;
       try {
-        const tiles = await sendIdTiles(this.pool);
-        values.push(...(st.tiles === 'desc' ? [[...tiles.lo].reverse(), [...tiles.hi].reverse()] : [tiles.lo, tiles.hi]));
         r = await this.pool.query<{ page: number; id: string }>({ name: st.name, text: st.text, values });
       } finally {
         done();
