@@ -90,7 +90,6 @@ try {
   const mid = (await srv.query(`select id from event_sends order by id desc offset $1 limit 1`, [Math.floor(seedN / 2)])).rows[0].id;
   const plans = {};
   const history = await import(path.join(APP.dir, 'dist', 'src', 'sends', 'send.history.js')).catch(() => ({}));
-  const partitionsMod = await import(path.join(APP.dir, 'dist', 'src', 'sends', 'partitions.js')).catch(() => ({}));
   const events = await import(path.join(APP.dir, 'dist', 'src', 'events', 'event.service.js')).catch(() => ({}));
   const planOf = async (text, values) => (await srv.query(EXPLAIN + text, values)).rows.map((r) => r['QUERY PLAN']).join('\n');
   // A named history statement runs on PostgreSQL's generic plan once it has run five times: show that plan.
@@ -112,12 +111,6 @@ try {
       // Parameters by name (a group statement: one array per parameter, here a group of one page).
       const all = Array.isArray(s.params) && typeof s.params[0] === 'string' ? { org: orgId, limit: 21, event: defId, status: st, cursor: mid } : null;
       const values = all ? s.params.map((n) => (s.name ? `{${all[n]}}` : all[n])) : s.params.map((n) => [orgId, 21, defId, st, mid][n - 1]);
-      // A statement that walks the partitions' id ranges (s.tiles) takes them last, in its order.
-      if (s.tiles && partitionsMod.readIdTiles) {
-        const t = await partitionsMod.readIdTiles(srv);
-        const [lo, hi] = s.tiles === 'desc' ? [[...t.lo].reverse(), [...t.hi].reverse()] : [t.lo, t.hi];
-        values.push(`{${lo.join(',')}}`, `{${hi.join(',')}}`);
-      }
       plans[`history, status ${st ?? 'all'}${s.name ? ' (named statement: its generic plan)' : ''}`] = s.name ? await genericPlanOf(s.text, values) : await planOf(s.text, values);
     } else {
       plans[`history, status ${st ?? 'all'}`] = await planOf(legacyHistorySql(st), [orgId, defId, mid]);
