@@ -12,16 +12,15 @@
 // The maximum is measured first (closed loop, 64 connections, --measure s, on the flow's event) unless --max N.
 // Flags: --level 50 --duration 300 --max N --measure 5 --email smtp|log --out bench/RESULTS.md --no-write
 import './lib/pinned-node.js';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SMTPServer } from 'smtp-server';
 import { freePort, installCleanup, runLoad, sleep } from './lib/children.js';
 import { connect, dropDatabase } from './lib/db.js';
 import { rssMb } from './lib/proc.js';
 import { startProduct } from './lib/product.js';
+import { startSmtpSink, startWebhookReceiver, threeStepFlow } from './lib/receivers.js';
 import { upsertSection } from './lib/sections.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -41,40 +40,10 @@ const DURATION = Number(a.duration);
 const SMTP = a.email === 'smtp';
 installCleanup((DURATION + 600) * 1000);
 
-const hooks = { total: 0, keys: new Set(), bySend: new Map() };
-const hookSrv = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const at = Date.now();
-    hooks.total++;
-    hooks.keys.add(String(req.headers['idempotency-key']));
-    try {
-      const j = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      if (j.send_id && !hooks.bySend.has(j.send_id)) hooks.bySend.set(j.send_id, at);
-    } catch { /* counted anyway */ }
-    res.end('ok');
-  });
-});
-hookSrv.keepAliveTimeout = 60_000;
-await new Promise((r) => hookSrv.listen(0, '127.0.0.1', r));
-const hookUrl = `http://127.0.0.1:${hookSrv.address().port}/hook`;
-const mails = { total: 0, ids: new Set() };
-const smtp = new SMTPServer({
-  authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, maxClients: 100,
-  onData(stream, _session, cb) {
-    let head = '';
-    stream.on('data', (c) => { if (head.length < 4096) head += c.toString('utf8'); });
-    stream.on('end', () => {
-      const m = /^Message-ID:\s*(\S+)/im.exec(head);
-      mails.total++;
-      mails.ids.add(m ? m[1] : `none-${mails.total}`);
-      cb();
-    });
-  },
-});
-await new Promise((r) => smtp.listen(0, '127.0.0.1', r));
-const smtpUrl = `smtp://127.0.0.1:${smtp.server.address().port}`;
+const webhook = await startWebhookReceiver({ bySend: true });
+const { hooks, url: hookUrl } = webhook;
+const sink = await startSmtpSink();
+const { mails, url: smtpUrl } = sink;
 
 const dbName = `bench_auto_sustained_${process.pid}`;
 const port = await freePort();
@@ -97,16 +66,7 @@ if (!max) {
 const before = (await db.query(`select count(*)::int as n from event_sends`)).rows[0].n;
 const flow = await fetch(`${srv.base}/v1/automations`, {
   method: 'POST', headers: auth,
-  body: JSON.stringify({
-    name: 'three steps', status: 'enabled',
-    steps: [
-      { key: 'trigger', type: 'trigger', event: 'order.completed' },
-      { key: 'check', type: 'condition', if: { field: 'event.total', op: 'gte', value: 0 } },
-      { key: 'mail', type: 'send_email', subject: 'Order {{ event.order_id }}', body: 'Total {{ event.total }}' },
-      { key: 'hook', type: 'webhook', url: hookUrl },
-    ],
-    connections: [{ from: 'trigger', to: 'check' }, { from: 'check', outcome: 'condition_met', to: 'mail' }, { from: 'mail', to: 'hook' }],
-  }),
+  body: JSON.stringify(threeStepFlow(hookUrl)),
 });
 if (flow.status !== 201) throw new Error(`automation: ${flow.status} ${await flow.text()}`);
 
@@ -157,8 +117,8 @@ await sleep(2_000); // a duplicate would show up here
 const runs = (await db.query(`select count(*)::int as n, count(distinct send_id)::int as d, count(*) filter (where status = 'completed')::int as c from automation_runs`)).rows[0];
 await db.end();
 await srv.stop?.();
-smtp.close();
-hookSrv.close();
+sink.close();
+webhook.close();
 await dropDatabase(dbName);
 
 const q = (xs, p) => { const s = [...xs].sort((x, y) => x - y); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null; };

@@ -9,16 +9,15 @@
 // Flags: --sends 10000 --email log|smtp --reps 3 --out bench/RESULTS.md --no-write --keep-db
 //        --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the server's node)
 import './lib/pinned-node.js';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SMTPServer } from 'smtp-server';
 import { freePort, installCleanup, sleep } from './lib/children.js';
 import { connect, dropDatabase } from './lib/db.js';
 import { startProduct } from './lib/product.js';
 import { cpuDiff, cpuSnapshot, rssMb } from './lib/proc.js';
+import { startSmtpSink, startWebhookReceiver, threeStepFlow } from './lib/receivers.js';
 import { upsertSection } from './lib/sections.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -39,39 +38,14 @@ const SMTP = a.email === 'smtp';
 installCleanup(60 * 60_000);
 
 // Receivers, counting every arrival and the distinct keys.
-const hooks = { total: 0, keys: new Set(), last: 0 };
-const hookSrv = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    hooks.total++;
-    hooks.keys.add(String(req.headers['idempotency-key']));
-    hooks.last = Date.now();
-    res.end('ok');
-  });
-});
-hookSrv.keepAliveTimeout = 60_000;
-await new Promise((r) => hookSrv.listen(0, '127.0.0.1', r));
-const hookUrl = `http://127.0.0.1:${hookSrv.address().port}/hook`;
-const mails = { total: 0, ids: new Set(), last: 0 };
-const smtp = new SMTPServer({
-  authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, maxClients: 100,
-  onData(stream, _session, cb) {
-    let head = '';
-    stream.on('data', (c) => { if (head.length < 4096) head += c.toString('utf8'); });
-    stream.on('end', () => {
-      const m = /^Message-ID:\s*(\S+)/im.exec(head);
-      mails.total++;
-      mails.ids.add(m ? m[1] : `none-${mails.total}`);
-      mails.last = Date.now();
-      cb();
-    });
-  },
-});
-await new Promise((r) => smtp.listen(0, '127.0.0.1', r));
-const smtpUrl = `smtp://127.0.0.1:${smtp.server.address().port}`;
+const webhook = await startWebhookReceiver();
+const { hooks, url: hookUrl } = webhook;
+const sink = await startSmtpSink();
+const { mails, url: smtpUrl } = sink;
 
 async function once(rep) {
-  hooks.total = 0; hooks.keys.clear(); mails.total = 0; mails.ids.clear();
+  webhook.reset();
+  sink.reset();
   const dbName = `bench_automations_${process.pid}_${rep}`;
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `arsel-automations-${process.pid}-${rep}.log`);
@@ -93,16 +67,7 @@ async function once(rep) {
     while ((await db0.query(`select count(*)::int as n from event_sends where status = 'accepted'`)).rows[0].n > 0 && Date.now() < until) await sleep(100);
     await db0.end();
   }
-  await post('/v1/automations', {
-    name: 'three steps', status: 'enabled',
-    steps: [
-      { key: 'trigger', type: 'trigger', event: 'order.completed' },
-      { key: 'check', type: 'condition', if: { field: 'event.total', op: 'gte', value: 0 } },
-      { key: 'mail', type: 'send_email', subject: 'Order {{ event.order_id }}', body: 'Total {{ event.total }}' },
-      { key: 'hook', type: 'webhook', url: hookUrl },
-    ],
-    connections: [{ from: 'trigger', to: 'check' }, { from: 'check', outcome: 'condition_met', to: 'mail' }, { from: 'mail', to: 'hook' }],
-  });
+  await post('/v1/automations', threeStepFlow(hookUrl));
   const db = await connect(dbName);
   const cpu0 = cpuSnapshot({ server: srv.pid }, dbName);
   const started = Date.now();
@@ -160,8 +125,8 @@ async function once(rep) {
 
 const results = [];
 for (let rep = 1; rep <= Number(a.reps); rep++) results.push(await once(rep));
-smtp.close();
-hookSrv.close();
+sink.close();
+webhook.close();
 
 const med = (xs) => { const s = xs.filter((x) => x != null).sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : null; };
 const range = (xs) => `${Math.min(...xs)}–${Math.max(...xs)}`;

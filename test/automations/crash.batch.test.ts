@@ -11,7 +11,7 @@
  *    deliveries in flight; after a restart with the receivers answering, every email and webhook is
  *    received exactly once (by Message-ID / Idempotency-Key, and by count), every run completed.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +19,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/harness.js';
-import { ORDER_COMPLETED, startSmtp, waitFor, type TestSmtp } from './helpers.js';
+import { ORDER_COMPLETED, spawnWorker, startSmtp, waitFor, type TestSmtp } from './helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 // The project's build, compiled into a private folder so a concurrent `npm run build` (which cleans dist/) cannot race us.
@@ -62,20 +62,7 @@ async function startHooks(mode: 'accept' | 'hold'): Promise<Hooks> {
 let t: TestApp;
 const children: ChildProcess[] = [];
 
-function startWorker(smtpUrl: string): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, '--role', 'worker'], {
-    env: { ...process.env, DATABASE_URL: t.databaseUrl, SMTP_URL: smtpUrl, WEBHOOK_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_POLL_SECONDS: '0.5', NODE_ENV: 'production', METRICS_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (out += c));
-  child.on('exit', (code, signal) => {
-    if (code && !signal) console.error(`worker exited ${code}: ${out.slice(-2000)}`);
-  });
-  children.push(child);
-  return child;
-}
+const startWorker = (smtpUrl: string): ChildProcess => spawnWorker(MAIN, t.databaseUrl, { SMTP_URL: smtpUrl, WEBHOOK_ALLOW_HOSTS: '127.0.0.1' }, children);
 
 const kill = async (child: ChildProcess, signal: NodeJS.Signals) => {
   if (child.exitCode !== null || child.signalCode !== null) return;

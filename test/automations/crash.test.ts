@@ -3,12 +3,12 @@
  * outbox and is SIGKILLed while it is delivering them (the SMTP server holds DATA unanswered). After
  * a restart every message is delivered exactly once.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/harness.js';
-import { ORDER_COMPLETED, startSmtp, waitFor, type TestSmtp } from './helpers.js';
+import { ORDER_COMPLETED, spawnWorker, startSmtp, waitFor, type TestSmtp } from './helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 // The project's build, compiled into a private folder so a concurrent `npm run build` (which cleans dist/) cannot race us.
@@ -19,20 +19,7 @@ let t: TestApp;
 let smtp: TestSmtp;
 const children: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, [MAIN, '--role', 'worker'], {
-    env: { ...process.env, DATABASE_URL: t.databaseUrl, SMTP_URL: smtp.url, LOG_LEVEL: 'warn', WORKER_POLL_SECONDS: '0.5', NODE_ENV: 'production', METRICS_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (out += c));
-  child.on('exit', (code, signal) => {
-    if (code && !signal) console.error(`worker exited ${code}: ${out.slice(-2000)}`);
-  });
-  children.push(child);
-  return child;
-}
+const startWorker = (): ChildProcess => spawnWorker(MAIN, t.databaseUrl, { SMTP_URL: smtp.url }, children);
 
 const outbox = async () => (await t.deps.pool.query<{ status: string; n: number }>(`select status, count(*)::int as n from automation_outbox group by status`)).rows;
 const count = (rows: { status: string; n: number }[], s: string) => rows.find((r) => r.status === s)?.n ?? 0;

@@ -1,4 +1,5 @@
-/** Real receivers for automation tests: an SMTP server (npm smtp-server) and an HTTP webhook endpoint. */
+/** Real receivers for automation tests: an SMTP server (npm smtp-server) and an HTTP webhook endpoint; a worker process. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -143,3 +144,23 @@ export const ORDER_COMPLETED = {
     ],
   },
 };
+
+/**
+ * A real worker process (`node <main> --role worker`) on `databaseUrl`, its metrics listener on a free
+ * port, with `env` on top; its output is printed if it exits with an error (not a signal). Pushed to
+ * `children` for the test's cleanup.
+ */
+export function spawnWorker(main: string, databaseUrl: string, env: Record<string, string>, children: ChildProcess[]): ChildProcess {
+  const child = spawn(process.execPath, [main, '--role', 'worker'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WORKER_POLL_SECONDS: '0.5', NODE_ENV: 'production', METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  child.on('exit', (code, signal) => {
+    if (code && !signal) console.error(`worker exited ${code}: ${out.slice(-2000)}`);
+  });
+  children.push(child);
+  return child;
+}
