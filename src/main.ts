@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(process.env, values.role ? { role: values.role as Role } : {});
   const log = createLogger(config.logLevel);
-  const runtime = await createRuntime(config, { log, workerPool: config.role === 'worker' || (config.role === 'all' && !config.workerThread) });
+  const runtime = await createRuntime(config, { log });
   started = runtime;
   const { deps } = runtime;
 

@@ -7,7 +7,7 @@ import pg from 'pg';
 import type pino from 'pino';
 import type { Config } from './config.js';
 import { resolveDatabase, type EmbeddedHandle } from './db/embedded.js';
-import { createBoss, createPool, WORKER_SESSION } from './db/pools.js';
+import { createBoss, createPool } from './db/pools.js';
 import { createLogger } from './logger.js';
 import { FEATURES } from './modules.js';
 import { ormOptions } from './orm.config.js';
@@ -32,8 +32,6 @@ export interface RuntimeOptions {
   listen?: boolean;
   log?: pino.Logger;
   poolSize?: number;
-  /** The main pool serves workers (role `worker`, or `all` without the worker thread): custom plans (WORKER_SESSION). */
-  workerPool?: boolean;
 }
 
 const MIGRATION_LOCK = 7_231_911;
@@ -61,7 +59,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   try {
     if (opts.migrate !== false) await migrate(url);
     const orm = await MikroORM.init(ormOptions(url));
-    const pool = createPool(url, opts.poolSize ?? 10, log, opts.workerPool ? WORKER_SESSION : undefined);
+    const pool = createPool(url, opts.poolSize ?? 10, log);
     const genericPool = createPool(url, 4, log, '-c plan_cache_mode=force_generic_plan -c jit=off');
     const boss = createBoss(url, 6, log);
     const caches = createCaches(config.cacheTtlMs);

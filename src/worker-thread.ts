@@ -18,7 +18,7 @@ import os from 'node:os';
 import { readlinkSync } from 'node:fs';
 import pino from 'pino';
 import type { Config } from './config.js';
-import { createBoss, createPool, WORKER_SESSION } from './db/pools.js';
+import { createBoss, createPool } from './db/pools.js';
 import { REDACT, rawLineWriter } from './logger.js';
 import type { WorkerDeps } from './shared/context.js';
 import { startWorkers } from './workers.js';
@@ -148,7 +148,7 @@ async function runThread(init: Init): Promise<void> {
   const { config, url } = init;
   const notNiced = lowerThreadPriority(config.workerThreadNice);
   const log = pino({ level: config.logLevel, redact: REDACT, base: { pid: process.pid, thread: 'worker' } }, { write: (line: string) => post({ type: 'log', line }) });
-  const pool = createPool(url, 10, log, WORKER_SESSION);
+  const pool = createPool(url, 10, log);
   const boss = createBoss(url, 4, log);
   const deps: WorkerDeps = { config, pool, boss, log };
   const close = async () => {

@@ -16,18 +16,6 @@ interface Log {
   warn(obj: object, msg: string): void;
 }
 
-/**
- * Session options of the pools the workers query through. Their statements are named (prepared
- * once per connection), and PostgreSQL switches a prepared statement to a cached generic plan after
- * five executions. On a fresh database that plan is made while contacts, runs and the outbox are
- * still empty, so it scans them sequentially, and it stays while they grow: measured on a fresh
- * database, the worker's read of 500 sends (a left join to contacts) took 446 ms per batch after
- * 20,000 sends instead of 2 ms, and automations ran at 800/s with PostgreSQL the bound. Custom plans
- * are planned per execution with the tables' current sizes; every worker statement covers a whole
- * batch, so planning costs a fraction of a millisecond per batch.
- */
-export const WORKER_SESSION = '-c plan_cache_mode=force_custom_plan';
-
 /** A pool that logs (instead of crashing on) errors of idle connections; `options` = libpq session options. */
 export function createPool(url: string, max: number, log: Log, options?: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, ...(options ? { options } : {}) });
