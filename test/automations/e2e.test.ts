@@ -116,6 +116,12 @@ describe('automation end to end', () => {
     expect(bigRun.steps[2].details).toMatchObject({ subject: 'Thanks for order o-1', to: 'jane@example.com', delivery: 'sent' });
     expect(bigRun.steps[3].details).toMatchObject({ status: 200, attempts: 1 });
     expect(bigRun.steps[3].next).toBeNull();
+    // Patched in place when each delivery settled: the email's time, the webhook step's end and duration.
+    expect(Date.parse(bigRun.steps[2].details.delivered_at)).toBeGreaterThanOrEqual(Date.parse(bigRun.steps[2].started_at));
+    expect(typeof bigRun.steps[3].details.response_ms).toBe('number');
+    expect(bigRun.steps[3].details.outbox_id).toBeTruthy(); // the entry's own details are kept
+    expect(bigRun.steps[3].duration_ms).toBe(Date.parse(bigRun.steps[3].finished_at) - Date.parse(bigRun.steps[3].started_at));
+    expect(bigRun.finished_at).toBe(bigRun.steps[3].finished_at);
     for (const s of bigRun.steps) expect(typeof s.duration_ms).toBe('number');
     expect(smallRun.steps.map((s: any) => [s.step, s.outcome])).toEqual([
       ['trigger', 'triggered'],

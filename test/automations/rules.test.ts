@@ -206,6 +206,9 @@ describe('webhooks', () => {
       return r?.status === 'failed' ? r : null;
     }, 15_000, 'run failed');
     expect(run.error).toContain('HTTP 410');
+    expect(run.error).toMatch(/^step call: webhook failed after 1 attempt\(s\)/);
+    expect(run.current_step ?? null).toBeNull();
+    expect(run.finished_at).toBe(run.steps[1].finished_at);
     expect(run.steps[1]).toMatchObject({ outcome: 'failed', details: { status: 410, attempts: 1 } });
     await t.http('POST', `/v1/automations/${a.id}/disable`, { token });
     hooks.statusFor = () => 200;

@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../shared/context.js';
@@ -53,7 +54,7 @@ export interface EmailTransport {
 }
 
 /** SMTP connections kept open to the relay (nodemailer pool): at most this many messages in flight. */
-export const SMTP_POOL_CONNECTIONS = 5;
+export const SMTP_POOL_CONNECTIONS = 10;
 /** Webhook connections per destination (host:port) kept alive and reused: at most this many requests in flight to one receiver. */
 export const WEBHOOK_SOCKETS_PER_HOST = 8;
 const keepAlive = { keepAlive: true, maxSockets: WEBHOOK_SOCKETS_PER_HOST, maxFreeSockets: WEBHOOK_SOCKETS_PER_HOST, timeout: 30_000 };
@@ -100,7 +101,22 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
           headers: { 'X-Arsel-Idempotency-Key': ids.idempotencyKey },
         }).compile();
         const raw = await node.build();
-        const info = await (await connect()).sendMail({ raw, envelope: node.getEnvelope() });
+        // Handed to the pooled transport as the already built message (nodemailer's transport
+        // interface: a mail whose `message` gives the envelope, the Message-ID and a stream). Through
+        // sendMail, a `raw` message is composed a second time (a MIME tree, a Message-ID, plugins):
+        // a third of the SMTP path's CPU at 1,000 emails/s (docs/realtime.md).
+        const envelope = node.getEnvelope();
+        const messageId = node.messageId();
+        const message = {
+          getEnvelope: () => envelope,
+          messageId: () => messageId,
+          getHeader: (key: string) => (key.toLowerCase() === 'message-id' ? messageId : node.getHeader(key)),
+          createReadStream: () => Readable.from([raw], { objectMode: false }),
+        };
+        const transport = (await connect()).transporter as unknown as { send(mail: object, cb: (err: Error | null, info: { response?: string }) => void): void };
+        const info = await new Promise<{ response?: string }>((resolve, reject) =>
+          transport.send({ data: {}, message }, (err, res) => (err ? reject(err) : resolve(res))),
+        );
         return { detail: { transport: 'smtp', response: String(info.response ?? '').slice(0, 200) } };
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
