@@ -10,6 +10,7 @@
 import type pg from 'pg';
 import { countDelivery } from '../metrics/metrics.js';
 import type { WorkerDeps } from '../shared/context.js';
+import type { RunStepLog } from './automation.entity.js';
 import { nextStep, type Connection } from './graph.js';
 import { enqueue, STEP_QUEUE } from './run.executor.js';
 import { createEmailTransport, PermanentDeliveryError, postWebhook, type EmailPayload, type EmailTransport, type WebhookPayload } from './steps/transports.js';
@@ -172,65 +173,24 @@ interface Settled {
   at: number;
 }
 
-/** A step log entry's patch: keys merged into its `details`, top-level keys set, and (finished_ms) its duration computed from its started_at. */
-interface EntryPatch {
-  details?: Record<string, unknown>;
-  set?: Record<string, unknown>;
-  finished_ms?: number;
+interface RunLock {
+  id: string;
+  status: string;
+  current_step: string | null;
+  steps: RunStepLog[];
+  connections: Connection[];
 }
 
 /**
- * ONE statement records the attempts in the runs' step logs and moves on the runs whose webhook
- * settled. It locks the runs in id order (a CTE `for update`: two lanes settling rows of the same
- * runs never deadlock), decides per run whether the settled webhook is still the step the run is
- * at (`adv`: running, current_step = that step; a run cancelled or moved on meanwhile only gets its
- * log patched), and patches the log entries in place in SQL: the step log never travels to the
- * worker and back (it was read, parsed, rewritten and sent whole for every delivery).
- * $2 / $3: per run, the patches by log index, without / with the settling webhook's end.
- */
-const SETTLE_RUNS = `with u as (
-  select * from rows from (unnest($1::uuid[]), jsonb_array_elements($2::jsonb), jsonb_array_elements($3::jsonb), unnest($4::text[]), unnest($5::bool[]),
-                           unnest($6::text[]), unnest($7::timestamptz[]), unnest($8::text[])) as u(id, base, adv, step, ok, nxt, at, err)
-), cur as (
-  select r.id, coalesce(r.status = 'running' and r.current_step = u.step, false) as adv
-    from automation_runs r join u on u.id = r.id
-   order by r.id
-   for update of r
-)
-update automation_runs r
-   set steps = coalesce((
-         select jsonb_agg(case when x.p is null then t.e else t.e
-                  || coalesce(x.p->'set', '{}'::jsonb)
-                  || case when x.p ? 'details' then jsonb_build_object('details', case when jsonb_typeof(t.e->'details') = 'object' then t.e->'details' else '{}'::jsonb end || (x.p->'details')) else '{}'::jsonb end
-                  || case when x.p ? 'finished_ms' then jsonb_build_object('duration_ms', greatest(0, (x.p->>'finished_ms')::bigint - floor(extract(epoch from (t.e->>'started_at')::timestamptz) * 1000)::bigint)) else '{}'::jsonb end
-                end order by t.i)
-           from jsonb_array_elements(r.steps) with ordinality as t(e, i)
-           cross join lateral (select (case when cur.adv then u.adv else u.base end) -> ((t.i - 1)::text) as p) as x
-       ), r.steps),
-       status = case when not cur.adv then r.status when not u.ok then 'failed' when u.nxt is null then 'completed' else r.status end,
-       current_step = case when cur.adv then u.nxt else r.current_step end,
-       error = case when cur.adv and not u.ok then u.err else r.error end,
-       finished_at = case when not cur.adv then r.finished_at when u.nxt is null then u.at end,
-       updated_at = now()
-  from u join cur on cur.id = u.id
- where r.id = u.id
-returning r.id, cur.adv and u.nxt is not null as job, u.nxt`;
-
-/**
  * Records a claimed batch's delivery attempts with a few multi-row statements, whatever its size:
- * ONE update of the outbox rows (sent / pending with backoff / failed), ONE (SETTLE_RUNS) for their
- * runs' step logs (the attempt's details; a webhook step finishes when its delivery settles and the
- * run goes on, completes or fails), and ONE pg-boss insert of the step jobs of runs that go on past
- * a webhook (plus one read of the automations' graphs when a webhook settled). Returns how many step jobs.
+ * ONE update of the outbox rows (sent / pending with backoff / failed), ONE select of their runs
+ * (`for update`, in id order), ONE update writing each run's step log (the attempt's details; a
+ * webhook step finishes when its delivery settles and the run goes on, completes or fails), and ONE
+ * pg-boss insert of the step jobs of runs that go on past a webhook. Returns how many step jobs.
  */
 async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Settled[]): Promise<number> {
   const o = { id: [] as string[], status: [] as string[], attempts: [] as number[], rs: [] as (number | null)[], err: [] as (string | null)[], backoff: [] as number[] };
-  interface RunPatch {
-    base: Record<string, EntryPatch>;
-    /** the webhook whose delivery settled (final): the run goes on from it if it is still at it */
-    settle?: { row: OutboxRow; ok: boolean; error?: string; at: number; attempts: number };
-  }
-  const runs = new Map<string, RunPatch>();
+  const patches = new Map<string, { row: OutboxRow; patch: Record<string, unknown>; outcome?: string; settle?: { ok: boolean; error?: string; at: number; attempts: number } }[]>();
   for (const { row, res, failure, ms, at } of results) {
     const attempts = row.attempts + 1;
     const status = res ? (res.responseStatus ?? null) : ((failure as { responseStatus?: number }).responseStatus ?? null);
@@ -242,17 +202,16 @@ async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Set
     o.rs.push(status);
     o.err.push(error ? error.slice(0, 1000) : null);
     o.backoff.push(res || final ? 0 : backoffSeconds(attempts));
-    let run = runs.get(row.run_id);
-    if (!run) runs.set(row.run_id, (run = { base: {} }));
-    const key = String(row.log_index);
-    if (!res && !final) run.base[key] = { details: { attempts, ...(row.kind === 'webhook' ? { status } : {}), last_error: error } };
+    let p: { row: OutboxRow; patch: Record<string, unknown>; outcome?: string; settle?: { ok: boolean; error?: string; at: number; attempts: number } };
+    if (!res && !final) p = { row, patch: { attempts, ...(row.kind === 'webhook' ? { status } : {}), last_error: error } };
     else if (row.kind === 'email') {
-      run.base[key] = { details: { delivery: res ? 'sent' : 'failed', attempts, delivered_at: res ? new Date(at).toISOString() : null, ...(error ? { last_error: error } : {}) } };
+      p = { row, patch: { delivery: res ? 'sent' : 'failed', attempts, delivered_at: res ? new Date(at).toISOString() : null, ...(error ? { last_error: error } : {}) } };
     } else {
-      run.base[key] = { details: { status, attempts, response_ms: ms, ...(error ? { last_error: error } : {}) }, set: { outcome: res ? 'delivered' : 'failed' } };
-      // a run waits at one webhook at a time, so a batch settles at most one step a run can be at
-      run.settle = { row, ok: !!res, error, at, attempts };
+      p = { row, patch: { status, attempts, response_ms: ms, ...(error ? { last_error: error } : {}) }, outcome: res ? 'delivered' : 'failed', settle: { ok: !!res, error, at, attempts } };
     }
+    const list = patches.get(row.run_id);
+    if (list) list.push(p);
+    else patches.set(row.run_id, [p]);
   }
   await client.query({
     name: 'automation_outbox_settle',
@@ -264,37 +223,73 @@ async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Set
       where o.id = u.id`,
     values: [o.id, o.status, o.attempts, o.rs, o.err, o.backoff],
   });
-  // The step after each settled webhook, from its automation's graph as it is now.
-  const automationIds = [...new Set([...runs.values()].flatMap((r) => (r.settle?.ok ? [r.settle.row.automation_id] : [])))];
-  const graphs = new Map<string, Connection[]>();
-  if (automationIds.length) {
-    const g = await client.query<{ id: string; connections: Connection[] }>({ name: 'automation_settle_graphs', text: 'select id, connections from automations where id = any($1::uuid[])', values: [automationIds] });
-    for (const x of g.rows) graphs.set(x.id, x.connections ?? []);
-  }
-  const w = { id: [] as string[], base: [] as object[], adv: [] as object[], step: [] as (string | null)[], ok: [] as boolean[], next: [] as (string | null)[], at: [] as (string | null)[], err: [] as (string | null)[] };
-  for (const [id, run] of runs) {
-    const s = run.settle;
-    const next = s?.ok ? (nextStep(graphs.get(s.row.automation_id) ?? [], s.row.step_key) ?? null) : null;
-    const adv = { ...run.base };
-    if (s) {
-      const key = String(s.row.log_index);
-      adv[key] = { ...adv[key], set: { ...adv[key]?.set, finished_at: new Date(s.at).toISOString(), ...(s.ok ? { next } : {}) }, finished_ms: s.at };
-    }
-    w.id.push(id);
-    w.base.push(run.base);
-    w.adv.push(adv);
-    w.step.push(s ? s.row.step_key : null);
-    w.ok.push(s?.ok ?? true);
-    w.next.push(next);
-    w.at.push(s ? new Date(s.at).toISOString() : null);
-    w.err.push(s && !s.ok ? `step ${s.row.step_key}: webhook failed after ${s.attempts} attempt(s): ${s.error}` : null);
-  }
-  const settled = await client.query<{ id: string; job: boolean; nxt: string | null }>({
+  const runIds = [...patches.keys()].sort();
+  const locked = await client.query<RunLock>({
     name: 'automation_settle_runs',
-    text: SETTLE_RUNS,
-    values: [w.id, JSON.stringify(w.base), JSON.stringify(w.adv), w.step, w.ok, w.next, w.at, w.err],
+    text: `select r.id, r.status, r.current_step, r.steps, a.connections from automation_runs r join automations a on a.id = r.automation_id
+      where r.id = any($1::uuid[]) order by r.id for update of r`,
+    values: [runIds],
   });
-  const jobs = settled.rows.filter((x) => x.job).map((x) => ({ name: STEP_QUEUE, data: { runId: x.id, stepKey: x.nxt! } }));
+  const w = { id: [] as string[], steps: [] as RunStepLog[][], status: [] as string[], current: [] as (string | null)[], error: [] as (string | null)[], finished: [] as (string | null)[], touchFinished: [] as boolean[] };
+  const jobs: { name: string; data: object }[] = [];
+  for (const run of locked.rows) {
+    const steps = run.steps;
+    let status = run.status;
+    let current = run.current_step;
+    let error: string | null = null;
+    let finished: string | null = null;
+    let touchFinished = false;
+    for (const { row, patch, outcome, settle } of patches.get(run.id) ?? []) {
+      const entry = steps[row.log_index] as (RunStepLog & Record<string, unknown>) | undefined;
+      if (!entry) continue;
+      entry.details = { ...(entry.details ?? {}), ...patch };
+      if (outcome) (entry as { outcome: string }).outcome = outcome;
+      if (!settle || status !== 'running' || current !== row.step_key) continue; // an email, or the run was cancelled meanwhile
+      // The webhook step finishes when its delivery settles: its log entry's finished_at / duration_ms
+      // say so, and a run it ends ends then (the transport's answer, not the transaction's start).
+      const at = new Date(settle.at).toISOString();
+      entry.finished_at = at;
+      entry.duration_ms = Math.max(0, Math.floor(settle.at - Date.parse(String(entry.started_at))));
+      touchFinished = true;
+      if (!settle.ok) {
+        status = 'failed';
+        current = null;
+        error = `step ${row.step_key}: webhook failed after ${settle.attempts} attempt(s): ${settle.error}`;
+        finished = at;
+      } else {
+        const next = nextStep(run.connections, row.step_key);
+        entry.next = next ?? null;
+        current = next ?? null;
+        if (next) {
+          finished = null;
+          jobs.push({ name: STEP_QUEUE, data: { runId: run.id, stepKey: next } });
+        } else {
+          status = 'completed';
+          finished = at;
+        }
+      }
+    }
+    w.id.push(run.id);
+    w.steps.push(steps);
+    w.status.push(status);
+    w.current.push(current);
+    w.error.push(error);
+    w.finished.push(finished);
+    w.touchFinished.push(touchFinished);
+  }
+  if (w.id.length) {
+    await client.query({
+      name: 'automation_settle_runs_write',
+      text: `update automation_runs r
+          set steps = u.steps, status = u.status, current_step = u.cur, updated_at = now(),
+              error = case when u.touch and u.status = 'failed' then u.err else r.error end,
+              finished_at = case when u.touch then u.fin else r.finished_at end
+         from rows from (unnest($1::uuid[]), jsonb_array_elements($2::jsonb), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]),
+                         unnest($6::timestamptz[]), unnest($7::bool[])) as u(id, steps, status, cur, err, fin, touch)
+        where r.id = u.id`,
+      values: [w.id, JSON.stringify(w.steps), w.status, w.current, w.error, w.finished, w.touchFinished],
+    });
+  }
   if (jobs.length) await enqueue(deps.boss, client, jobs);
   return jobs.length;
 }
