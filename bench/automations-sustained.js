@@ -22,6 +22,9 @@ import { rssMb } from './lib/proc.js';
 import { startProduct } from './lib/product.js';
 import { startSmtpSink, startWebhookReceiver, threeStepFlow } from './lib/receivers.js';
 import { upsertSection } from './lib/sections.js';
+import { helpIfAsked } from './lib/usage.js';
+
+helpIfAsked(import.meta.url);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');

@@ -22,6 +22,9 @@ import { freePort, installCleanup, runLoad, sleep } from './lib/children.js';
 import { connect, dropDatabase } from './lib/db.js';
 import { startProduct } from './lib/product.js';
 import { upsertSection } from './lib/sections.js';
+import { helpIfAsked } from './lib/usage.js';
+
+helpIfAsked(import.meta.url);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
