@@ -37,6 +37,22 @@ export const DELIVERY_BATCH = 100;
 const isFinal = (row: Pick<OutboxRow, 'attempts' | 'max_attempts'>, failure: unknown): boolean =>
   failure instanceof PermanentDeliveryError || row.attempts + 1 >= row.max_attempts;
 
+/**
+ * Slow destinations get their own lane. A claimed batch is recorded when its last delivery answers,
+ * so one receiver that takes the whole timeout (10 s) would hold up every other row of its batch,
+ * other tenants' included, and with a few such rows in the queue every lane. A destination (the SMTP
+ * relay, or a webhook URL's host:port) whose delivery is still unanswered after SLOW_DELIVERY_MS is
+ * marked slow for SLOW_FOR_MS: the normal lanes leave its rows to one lane of its own (rows of slow
+ * destinations only), which retries them as before. Per worker, in memory (at most MAX_SLOW).
+ */
+export const SLOW_DELIVERY_MS = 2_000;
+export const SLOW_FOR_MS = 60_000;
+const MAX_SLOW = 1_000;
+/** A row's destination in SQL; destinationOf is the same in JS. */
+const DESTINATION_SQL = `(case when o.kind = 'email' then 'smtp' else split_part(o.payload->>'url', '/', 3) end)`;
+export const destinationOf = (row: { kind: string; payload: unknown }): string =>
+  row.kind === 'email' ? 'smtp' : (String((row.payload as { url?: unknown } | null)?.url ?? '').split('/')[2] ?? '');
+
 export const backoffSeconds = (attempt: number): number => Math.min(600, 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
 
 export class Deliverer {
@@ -45,6 +61,9 @@ export class Deliverer {
   private sweeping = false;
   private again = false;
   private stopped = false;
+  /** destination → until (epoch ms) it counts as slow */
+  private readonly slow = new Map<string, number>();
+  private slowLaneRunning = false;
 
   constructor(private readonly deps: WorkerDeps, private readonly opts: { webhookTimeoutMs?: number; sweepMs?: number; lanes?: number; onStepJob?: () => void } = {}) {
     this.email = createEmailTransport(deps);
@@ -67,7 +86,7 @@ export class Deliverer {
     // Let an in-flight delivery finish, but not forever: an unfinished one stays pending (its row lock
     // goes with the connection) and another worker delivers it.
     const until = Date.now() + 5_000;
-    while (this.sweeping && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    while ((this.sweeping || this.slowLaneRunning) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     this.email.close?.();
   }
 
@@ -80,6 +99,7 @@ export class Deliverer {
 
   /** Deliver every due row (until none is left or we stop), in a few parallel lanes (one row per transaction each). */
   async sweep(): Promise<void> {
+    this.runSlowLane();
     if (this.sweeping) return;
     this.sweeping = true;
     try {
@@ -99,6 +119,38 @@ export class Deliverer {
     }
   }
 
+  /** The destinations slow now (expired marks dropped). */
+  slowDestinations(): string[] {
+    const now = Date.now();
+    for (const [d, until] of this.slow) if (until <= now) this.slow.delete(d);
+    return [...this.slow.keys()];
+  }
+
+  private markSlow(destination: string, kind: string): void {
+    if (!this.slow.has(destination)) {
+      if (this.slow.size >= MAX_SLOW) this.slow.delete(this.slow.keys().next().value!);
+      this.deps.log.warn({ destination, kind, afterMs: SLOW_DELIVERY_MS }, 'slow delivery destination: its rows go through their own lane for a while');
+    }
+    this.slow.set(destination, Date.now() + SLOW_FOR_MS);
+  }
+
+  /** The slow destinations' lane: one at a time, apart from the sweep (whose lanes never wait for it). */
+  private runSlowLane(): void {
+    if (this.slowLaneRunning || this.stopped || !this.slow.size) return;
+    this.slowLaneRunning = true;
+    void (async () => {
+      try {
+        while (!this.stopped && (await this.deliverBatch(DELIVERY_BATCH, undefined, 'slow'))) {
+          /* next */
+        }
+      } catch (err) {
+        this.deps.log.warn({ err }, 'automation outbox slow lane failed');
+      } finally {
+        this.slowLaneRunning = false;
+      }
+    })();
+  }
+
   /** Claim and deliver one due row (a given one, or the oldest due). Returns whether one was handled. */
   async deliverOne(id?: string): Promise<boolean> {
     return (await this.deliverBatch(1, id)) > 0;
@@ -110,17 +162,20 @@ export class Deliverer {
    * concurrently (the pooled SMTP transport and the keep-alive agent bound what reaches one
    * destination at once), record every attempt, commit. Returns how many rows were handled.
    */
-  async deliverBatch(limit = DELIVERY_BATCH, id?: string): Promise<number> {
+  async deliverBatch(limit = DELIVERY_BATCH, id?: string, lane: 'normal' | 'slow' = 'normal'): Promise<number> {
+    const slow = id ? [] : this.slowDestinations();
+    if (lane === 'slow' && !slow.length) return 0;
+    const only = id ? 'and o.id = $2' : lane === 'slow' ? `and ${DESTINATION_SQL} = any($2::text[])` : slow.length ? `and ${DESTINATION_SQL} <> all($2::text[])` : '';
     const client = await this.deps.pool.connect();
     try {
       await client.query('begin');
       const r = await client.query<OutboxRow>(
         `select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload::text as payload, o.attempts, o.max_attempts, o.log_index, a.webhook_secret
            from automation_outbox o join automations a on a.id = o.automation_id
-          where o.status = 'pending' and o.next_attempt_at <= now() ${id ? 'and o.id = $2' : ''}
+          where o.status = 'pending' and o.next_attempt_at <= now() ${only}
           order by o.next_attempt_at limit $1
           for update of o skip locked`,
-        id ? [limit, id] : [limit],
+        id ? [limit, id] : only ? [limit, slow] : [limit],
       );
       if (!r.rows.length) {
         await client.query('commit');
@@ -131,6 +186,13 @@ export class Deliverer {
       // keys are our own fixed names (url, headers, body, from, to, subject, text, html), never escaped.
       for (const row of r.rows) row.payload = JSON.parse(row.payload as string);
       // The transports run concurrently; only they are guarded (a database error aborts the claim).
+      // A row still unanswered after SLOW_DELIVERY_MS marks its destination slow at once, so the other
+      // lanes stop claiming its rows while this batch waits for it.
+      const pending = new Set(r.rows);
+      const slowTimer = setTimeout(() => {
+        for (const row of pending) this.markSlow(destinationOf(row), row.kind);
+        this.runSlowLane();
+      }, SLOW_DELIVERY_MS);
       const results = await Promise.all(
         r.rows.map(async (row) => {
           const started = Date.now();
@@ -144,9 +206,11 @@ export class Deliverer {
           } catch (err) {
             const at = Date.now();
             return { row, failure: err as Error, ms: at - started, at };
+          } finally {
+            pending.delete(row);
           }
         }),
-      );
+      ).finally(() => clearTimeout(slowTimer));
       const stepJobs = await settleBatch(this.deps, client, results);
       for (const { row, failure, res } of results) {
         countDelivery(row.kind, res ? 'sent' : isFinal(row, failure) ? 'failed' : 'retried');

@@ -76,6 +76,8 @@ export interface ReceivedHook {
   headers: http.IncomingHttpHeaders;
   body: string;
   json: any;
+  /** epoch ms when the request's body had arrived */
+  at: number;
 }
 
 export interface TestHookServer {
@@ -83,11 +85,13 @@ export interface TestHookServer {
   requests: ReceivedHook[];
   /** Status to answer with, per request number (default 200). */
   statusFor: (n: number) => number;
+  /** Answer this many ms after the request arrived (default 0: at once). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
 export async function startHookServer(): Promise<TestHookServer> {
-  const state: TestHookServer = { url: '', requests: [], statusFor: () => 200, close: async () => {} };
+  const state: TestHookServer = { url: '', requests: [], statusFor: () => 200, delayMs: 0, close: async () => {} };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -99,14 +103,19 @@ export async function startHookServer(): Promise<TestHookServer> {
       } catch {
         json = undefined;
       }
-      state.requests.push({ headers: req.headers, body, json });
+      state.requests.push({ headers: req.headers, body, json, at: Date.now() });
       res.statusCode = state.statusFor(state.requests.length);
-      res.end('ok');
+      if (state.delayMs > 0) setTimeout(() => res.end('ok'), state.delayMs);
+      else res.end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return state;
 }
 
