@@ -144,8 +144,8 @@ const verdict = {
 console.error(JSON.stringify({ ...res, verdict }));
 const cpus = os.cpus();
 const table = [
-  `Measured ${new Date().toISOString().slice(0, 16)}Z by \`node bench/automations-sustained.js --level ${a.level} --duration ${DURATION} --email ${a.email}\` on ${cpus.length} × ${cpus[0]?.model ?? 'cpu'} (load average at the end ${res.load}; the box is shared with other agents).`,
-  `Ingest ${rate} sends/s = ${a.level} % of the accept path's maximum (${max}/s), every send running trigger → condition → send_email (${SMTP ? 'SMTP sink' : 'log'}) → webhook (local receiver), plus a probe send every 100 ms timed to its webhook.`,
+  `Measured ${new Date().toISOString().slice(0, 16)}Z by \`node bench/automations-sustained.js --level ${a.level}${a.max ? ` --max ${a.max}` : ''} --duration ${DURATION} --email ${a.email}\` on ${cpus.length} × ${cpus[0]?.model ?? 'cpu'} (load average at the end ${res.load}; the box is shared with other agents).`,
+  `Ingest ${rate} sends/s = ${a.level} % of ${a.max ? `${max}/s, given with --max (a rate chosen by hand, not the accept path's measured maximum)` : `the accept path's maximum (${max}/s, measured)`}, every send running trigger → condition → send_email (${SMTP ? 'SMTP sink' : 'log'}) → webhook (local receiver), plus a probe send every 100 ms timed to its webhook.`,
   '',
   '| accepted sends | drained after load stopped | send → webhook p50 / p99 / max (ms) | runs (distinct sends, completed) | webhooks (distinct keys) | emails (distinct Message-IDs) | peak RSS MB |',
   '|---:|---:|---:|---:|---:|---:|---:|',
@@ -160,5 +160,5 @@ const table = [
   '```',
 ].join('\n');
 console.log(table);
-if (!a['no-write']) upsertSection(a.out ?? path.join(ROOT, 'bench', 'RESULTS.md'), 'automation-sustained', `## Automations sustained (${a.level} % ingest, ${DURATION} s)\n\n${table}`);
+if (!a['no-write']) upsertSection(a.out ?? path.join(ROOT, 'bench', 'RESULTS.md'), 'automation-sustained', `## Automations sustained (${a.max ? `${rate} sends/s` : `${a.level} % ingest`}, ${DURATION} s)\n\n${table}`);
 process.exit(Object.values(verdict).every(Boolean) ? 0 : 1);

@@ -42,6 +42,13 @@ export const deliveriesTotal = new Counter({
   registers: [registry],
 });
 
+/** Destinations (the SMTP relay, webhook host:port) whose rows go through the slow lane now (src/automations/delivery.ts). */
+export const slowDestinations = new Gauge({
+  name: 'arsel_delivery_slow_destinations',
+  help: 'Delivery destinations marked slow (a delivery unanswered after 2 s): their rows go through a lane of their own for 60 s',
+  registers: [registry],
+});
+
 /**
  * Pools whose connections this isolate reports (main pool, generic pool, the thread's pool). Whoever
  * watches a pool unwatches it when it stops serving metrics, before the pool is closed: the API's

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLOW_DELIVERY_MS } from '../../src/automations/delivery.js';
+import { registry } from '../../src/metrics/metrics.js';
 import { startTestApp, type TestApp } from '../setup/harness.js';
 import { ORDER_COMPLETED, startHookServer, waitFor, type TestHookServer } from './helpers.js';
 
@@ -61,6 +62,8 @@ describe('a slow webhook destination', () => {
     await sendBoth(5, 'first');
     await waitFor(() => fastHooks.requests.length === 5 && slowHooks.requests.length === 5, 20_000, 'first deliveries');
     await waitFor(() => completedRuns().then((n) => n === 10), 20_000, 'the first runs completed (the slow receiver answered)');
+    const gauge = (await registry.getSingleMetric('arsel_delivery_slow_destinations')!.get()).values[0]?.value;
+    expect(gauge).toBe(1); // the slow receiver's host:port, not the fast one's
 
     // Now every fast row is delivered without waiting for the slow receiver's answers.
     const sentAt = await sendBoth(30, 'second');

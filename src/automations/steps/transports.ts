@@ -108,7 +108,8 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
         // Handed to the pooled transport as the already built message (nodemailer's transport
         // interface: a mail whose `message` gives the envelope, the Message-ID and a stream). Through
         // sendMail, a `raw` message is composed a second time (a MIME tree, a Message-ID, plugins):
-        // a third of the SMTP path's CPU at 1,000 emails/s (docs/realtime.md).
+        // 1,115 → 996 µs of server CPU per email run without it (3 runs each, docs/realtime.md). A
+        // requeued message (a pooled connection closed before sending) gets a fresh stream.
         const envelope = node.getEnvelope();
         const messageId = node.messageId();
         const message = {
