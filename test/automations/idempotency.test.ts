@@ -62,8 +62,10 @@ describe('exactly once in effect', () => {
     const runs = (await t.http('GET', `/v1/automations/${a.body.id}/runs`, { token })).body.data;
     expect(runs).toHaveLength(1);
     expect(runs[0].steps.map((s: any) => s.step)).toEqual(['trigger', 'mail']);
+    // the one email was delivered, and a delivered row leaves the outbox: nothing pending or repeated is left
     const outbox = await t.deps.pool.query('select count(*)::int as n from automation_outbox where run_id = $1', [run.id]);
-    expect(outbox.rows[0].n).toBe(1);
+    expect(outbox.rows[0].n).toBe(0);
+    expect(runs[0].steps[1].details).toMatchObject({ delivery: 'sent', attempts: 1 });
   });
 
   it('a run whose step job was lost is re-enqueued by the rescue sweep', async () => {

@@ -47,7 +47,7 @@ describe.skipIf(!process.env.AUTOMATIONS_BENCH)('automation throughput', () => {
       const r = await t.deps.pool.query<{ runs: number; done: number; sent: number; pending_sends: number }>(
         `select (select count(*)::int from automation_runs) as runs,
                 (select count(*)::int from automation_runs where status = 'completed') as done,
-                (select count(*)::int from automation_outbox where status = 'sent') as sent,
+                (select count(*)::int from automation_runs where steps @> '[{"type":"send_email","details":{"delivery":"sent"}}]') as sent,
                 (select count(*)::int from event_sends where status = 'accepted') as pending_sends`,
       );
       const s = r.rows[0]!;
