@@ -14,7 +14,7 @@
  * worker, which also does the retries (backoff) and picks up what a dead worker left.
  */
 import type pg from 'pg';
-import { countDelivery, slowDestinations } from '../metrics/metrics.js';
+import { countDelivery, slowDestinations as slowDestinationsGauge } from '../metrics/metrics.js';
 import type { WorkerDeps } from '../shared/context.js';
 import type { RunStepLog } from './automation.entity.js';
 import { nextStep, type Connection } from './graph.js';
@@ -129,7 +129,7 @@ export class Deliverer {
   slowDestinations(): string[] {
     const now = Date.now();
     for (const [d, until] of this.slow) if (until <= now) this.slow.delete(d);
-    slowDestinations.set(this.slow.size);
+    slowDestinationsGauge.set(this.slow.size);
     return [...this.slow.keys()];
   }
 
@@ -139,7 +139,7 @@ export class Deliverer {
       this.deps.log.warn({ destination, kind, afterMs: SLOW_DELIVERY_MS }, 'slow delivery destination: its rows go through their own lane for a while');
     }
     this.slow.set(destination, Date.now() + SLOW_FOR_MS);
-    slowDestinations.set(this.slow.size);
+    slowDestinationsGauge.set(this.slow.size);
   }
 
   /** The slow destinations' lane: one at a time, apart from the sweep (whose lanes never wait for it). */
