@@ -245,6 +245,15 @@ interface Settled {
   at: number;
 }
 
+/** One failed delivery attempt in a step's log (`details.failed_attempts`). */
+interface FailedAttempt {
+  attempt: number;
+  at: string;
+  status?: number | null;
+  ms: number;
+  error: string;
+}
+
 interface RunLock {
   id: string;
   status: string;
@@ -263,7 +272,8 @@ interface RunLock {
  */
 async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Settled[]): Promise<number> {
   const o = { id: [] as string[], status: [] as string[], attempts: [] as number[], rs: [] as (number | null)[], err: [] as (string | null)[], backoff: [] as number[] };
-  const patches = new Map<string, { row: OutboxRow; patch: Record<string, unknown>; outcome?: string; settle?: { ok: boolean; error?: string; at: number; attempts: number } }[]>();
+  type Patch = { row: OutboxRow; patch: Record<string, unknown>; failedAttempt?: FailedAttempt; outcome?: string; settle?: { ok: boolean; error?: string; at: number; attempts: number } };
+  const patches = new Map<string, Patch[]>();
   for (const { row, res, failure, ms, at } of results) {
     const attempts = row.attempts + 1;
     const status = res ? (res.responseStatus ?? null) : ((failure as { responseStatus?: number }).responseStatus ?? null);
@@ -275,13 +285,15 @@ async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Set
     o.rs.push(status);
     o.err.push(error ? error.slice(0, 1000) : null);
     o.backoff.push(res || final ? 0 : backoffSeconds(attempts));
-    let p: { row: OutboxRow; patch: Record<string, unknown>; outcome?: string; settle?: { ok: boolean; error?: string; at: number; attempts: number } };
+    let p: Patch;
     if (!res && !final) p = { row, patch: { attempts, ...(row.kind === 'webhook' ? { status } : {}), last_error: error } };
     else if (row.kind === 'email') {
       p = { row, patch: { delivery: res ? 'sent' : 'failed', attempts, delivered_at: res ? new Date(at).toISOString() : null, ...(error ? { last_error: error } : {}) } };
     } else {
       p = { row, patch: { status, attempts, response_ms: ms, ...(error ? { last_error: error } : {}) }, outcome: res ? 'delivered' : 'failed', settle: { ok: !!res, error, at, attempts } };
     }
+    // every failed attempt keeps its own entry (at most max_attempts); a delivered one is delivered_at / status
+    if (!res) p.failedAttempt = { attempt: attempts, at: new Date(at).toISOString(), ...(row.kind === 'webhook' ? { status } : {}), ms, error: (error ?? '').slice(0, 300) };
     const list = patches.get(row.run_id);
     if (list) list.push(p);
     else patches.set(row.run_id, [p]);
@@ -314,10 +326,11 @@ async function settleBatch(deps: WorkerDeps, client: pg.ClientBase, results: Set
     let error: string | null = null;
     let finished: string | null = null;
     let touchFinished = false;
-    for (const { row, patch, outcome, settle } of patches.get(run.id) ?? []) {
+    for (const { row, patch, failedAttempt, outcome, settle } of patches.get(run.id) ?? []) {
       const entry = steps[row.log_index] as (RunStepLog & Record<string, unknown>) | undefined;
       if (!entry) continue;
-      entry.details = { ...(entry.details ?? {}), ...patch };
+      const failed = (entry.details?.failed_attempts as FailedAttempt[] | undefined) ?? [];
+      entry.details = { ...(entry.details ?? {}), ...patch, ...(failedAttempt ? { failed_attempts: [...failed, failedAttempt] } : {}) };
       if (outcome) (entry as { outcome: string }).outcome = outcome;
       if (!settle || status !== 'running' || current !== row.step_key) continue; // an email, or the run was cancelled meanwhile
       // The webhook step finishes when its delivery settles: its log entry's finished_at / duration_ms

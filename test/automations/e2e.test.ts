@@ -119,6 +119,7 @@ describe('automation end to end', () => {
     // Patched in place when each delivery settled: the email's time, the webhook step's end and duration.
     expect(Date.parse(bigRun.steps[2].details.delivered_at)).toBeGreaterThanOrEqual(Date.parse(bigRun.steps[2].started_at));
     expect(typeof bigRun.steps[3].details.response_ms).toBe('number');
+    expect(bigRun.steps[3].details.failed_attempts).toBeUndefined(); // delivered at the first attempt
     expect(bigRun.steps[3].details.outbox_id).toBeTruthy(); // the entry's own details are kept
     expect(bigRun.steps[3].duration_ms).toBe(Date.parse(bigRun.steps[3].finished_at) - Date.parse(bigRun.steps[3].started_at));
     expect(bigRun.finished_at).toBe(bigRun.steps[3].finished_at);

@@ -187,6 +187,8 @@ describe('webhooks', () => {
     expect(hooks.requests[0]!.headers['x-arsel-delivery']).toBe(hooks.requests[1]!.headers['x-arsel-delivery']);
     for (const h of hooks.requests) expect(validSignature(a.webhook_secret, h.body, h.headers['x-arsel-signature'])).toBe(true);
     expect(run.steps[1]).toMatchObject({ step: 'call', outcome: 'delivered', next: 'after', details: { status: 200, attempts: 2 } });
+    // each failed attempt keeps its own entry
+    expect(run.steps[1].details.failed_attempts).toEqual([{ attempt: 1, at: expect.any(String), status: 503, ms: expect.any(Number), error: expect.stringContaining('503') }]);
     await t.http('POST', `/v1/automations/${a.id}/disable`, { token });
     hooks.statusFor = () => 200;
   });
@@ -210,6 +212,7 @@ describe('webhooks', () => {
     expect(run.current_step ?? null).toBeNull();
     expect(run.finished_at).toBe(run.steps[1].finished_at);
     expect(run.steps[1]).toMatchObject({ outcome: 'failed', details: { status: 410, attempts: 1 } });
+    expect(run.steps[1].details.failed_attempts).toMatchObject([{ attempt: 1, status: 410 }]);
     await t.http('POST', `/v1/automations/${a.id}/disable`, { token });
     hooks.statusFor = () => 200;
   });
