@@ -33,6 +33,8 @@ interface OutboxRow {
   max_attempts: number;
   log_index: number;
   webhook_secret: string;
+  /** DESTINATION_SQL: 'smtp', or the webhook URL's host:port */
+  destination: string;
 }
 
 /** Outbox rows claimed and delivered together by one sweep lane (one transaction). */
@@ -54,10 +56,8 @@ const isFinal = (row: Pick<OutboxRow, 'attempts' | 'max_attempts'>, failure: unk
 export const SLOW_DELIVERY_MS = 2_000;
 export const SLOW_FOR_MS = 60_000;
 const MAX_SLOW = 1_000;
-/** A row's destination in SQL; destinationOf is the same in JS. */
+/** A row's destination: the claim filters on it and returns it (one definition for both). */
 const DESTINATION_SQL = `(case when o.kind = 'email' then 'smtp' else split_part(o.payload->>'url', '/', 3) end)`;
-export const destinationOf = (row: { kind: string; payload: unknown }): string =>
-  row.kind === 'email' ? 'smtp' : (String((row.payload as { url?: unknown } | null)?.url ?? '').split('/')[2] ?? '');
 
 export const backoffSeconds = (attempt: number): number => Math.min(600, 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
 
@@ -178,7 +178,8 @@ export class Deliverer {
     try {
       await client.query('begin');
       const r = await client.query<OutboxRow>(
-        `select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload::text as payload, o.attempts, o.max_attempts, o.log_index, a.webhook_secret
+        `select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload::text as payload, o.attempts, o.max_attempts, o.log_index, a.webhook_secret,
+                ${DESTINATION_SQL} as destination
            from automation_outbox o join automations a on a.id = o.automation_id
           where o.status = 'pending' and o.next_attempt_at <= now() ${only}
           order by o.next_attempt_at limit $1
@@ -198,7 +199,7 @@ export class Deliverer {
       // lanes stop claiming its rows while this batch waits for it.
       const pending = new Set(r.rows);
       const slowTimer = setTimeout(() => {
-        for (const row of pending) this.markSlow(destinationOf(row), row.kind);
+        for (const row of pending) this.markSlow(row.destination, row.kind);
         this.runSlowLane();
       }, SLOW_DELIVERY_MS);
       const results = await Promise.all(
