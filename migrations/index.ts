@@ -16,6 +16,7 @@ import { Migration20261205000001_event_sends_partitioned } from './Migration2026
 import { Migration20261206000001_schema_versions_replays } from './Migration20261206000001_schema_versions_replays.js';
 import { Migration20261207000001_run_latency } from './Migration20261207000001_run_latency.js';
 import { Migration20261208000001_run_tables_without_fks } from './Migration20261208000001_run_tables_without_fks.js';
+import { Migration20261209000001_run_table_indexes } from './Migration20261209000001_run_table_indexes.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000001_foundation', class: Migration20261123000001_foundation },
@@ -30,4 +31,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206000001_schema_versions_replays', class: Migration20261206000001_schema_versions_replays },
   { name: 'Migration20261207000001_run_latency', class: Migration20261207000001_run_latency },
   { name: 'Migration20261208000001_run_tables_without_fks', class: Migration20261208000001_run_tables_without_fks },
+  { name: 'Migration20261209000001_run_table_indexes', class: Migration20261209000001_run_table_indexes },
 ];

@@ -60,7 +60,7 @@ const contextOf = (row: MatchRow): Ctx => ({ ...runContextFrom(row), acceptedAt:
 /**
  * ONE statement: the runs (`on conflict (automation_id, send_id) do nothing returning id`) and the
  * outbox rows of exactly the runs it inserted (a data-modifying CTE), so a retried batch writes
- * neither twice. Effects' idempotency keys `<run>:<step>` are unique as well.
+ * neither twice. Effects are unique per (run, step) as well.
  */
 const INSERT_RUNS_AND_EFFECTS = `with ins as (
   insert into automation_runs (id, organization_id, automation_id, send_id, contact_id, status, current_step, steps, error, wait_until, finished_at, accepted_at, started_at)
@@ -76,7 +76,7 @@ const INSERT_RUNS_AND_EFFECTS = `with ins as (
     from rows from (unnest($14::uuid[]), unnest($15::uuid[]), unnest($16::uuid[]), unnest($17::uuid[]), unnest($18::text[]), unnest($19::text[]),
                     jsonb_array_elements($20::jsonb), unnest($21::int[]), unnest($22::int[])) as x(i, o, a, r, s, k, p, m, l)
     join ins on ins.id = x.r
-  on conflict (idempotency_key) do nothing
+  on conflict (run_id, step_key) do nothing
   returning 1
 )
 select (select array_agg(id) from ins) as ids`; // eff runs though nothing reads it: a data-modifying CTE always does

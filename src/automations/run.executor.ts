@@ -317,8 +317,9 @@ async function executeInTx(deps: WorkerDeps, client: pg.ClientBase, job: StepJob
 }
 
 /**
- * The outbox rows of many (run, step) effects in one statement. `idempotency_key` `<run>:<step>` is
- * unique, so an effect committed before is not written again; returns how many were written.
+ * The outbox rows of many (run, step) effects in one statement. An outbox row is unique per (run, step)
+ * (its idempotency key is `<run>:<step>`), so an effect committed before is not written again; returns
+ * how many were written.
  */
 export async function insertEffects(client: pg.ClientBase, effects: Effect[]): Promise<number> {
   if (!effects.length) return 0;
@@ -328,7 +329,7 @@ export async function insertEffects(client: pg.ClientBase, effects: Effect[]): P
      select i, o, a, r, s, k, r::text || ':' || s, p, m, l
        from rows from (unnest($1::uuid[]), unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::uuid[]), unnest($5::text[]), unnest($6::text[]),
                        jsonb_array_elements($7::jsonb), unnest($8::int[]), unnest($9::int[])) as x(i, o, a, r, s, k, p, m, l)
-     on conflict (idempotency_key) do nothing`,
+     on conflict (run_id, step_key) do nothing`,
     values: [
       effects.map((e) => e.id), effects.map((e) => e.organizationId), effects.map((e) => e.automationId), effects.map((e) => e.runId),
       effects.map((e) => e.stepKey), effects.map((e) => e.kind), JSON.stringify(effects.map((e) => e.payload)),
