@@ -188,33 +188,44 @@ export class Deliverer {
     const client = await this.deps.pool.connect();
     try {
       await client.query('begin');
-      // Lock the due rows (ids and sizes only), then read the payloads of those within the byte budget.
-      const claimed = await client.query<{ id: string; bytes: number }>(
-        `select o.id, pg_column_size(o.payload) as bytes from automation_outbox o
-          where o.status = 'pending' and o.next_attempt_at <= now() ${only}
-          order by o.next_attempt_at limit $1
-          for update of o skip locked`,
-        id ? [limit, id] : only ? [limit, slow] : [limit],
-      );
-      if (!claimed.rows.length) {
+      // One statement locks the due rows and reads, in due order, those within the byte budget (their
+      // payloads' size as text, which is what this lane holds); the rest stay locked until the commit.
+      // A transport that takes few emails per batch (SMTP) gets its own claim for them, after the webhooks'.
+      const budget = this.opts.batchBytes ?? DELIVERY_BATCH_BYTES;
+      const claim = async (kind: '' | 'email' | 'webhook', n: number, bytes: number) => {
+        const r = await client.query<OutboxRow & { bytes: string }>(
+          `with c as (
+             select o.id from automation_outbox o
+              where o.status = 'pending' and o.next_attempt_at <= now() ${only} ${kind ? `and o.kind = '${kind}'` : ''}
+              order by o.next_attempt_at limit $1
+              for update of o skip locked
+           ), r as (
+             select x.*, row_number() over w as n, sum(octet_length(x.payload)) over w as upto
+               from (select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload::text as payload, o.attempts, o.max_attempts,
+                            o.log_index, a.webhook_secret, ${DESTINATION_SQL} as destination, o.next_attempt_at
+                       from c join automation_outbox o on o.id = c.id join automations a on a.id = o.automation_id) x
+             window w as (order by x.next_attempt_at, x.id)
+           )
+           select id, run_id, automation_id, step_key, kind, idempotency_key, payload, attempts, max_attempts, log_index, webhook_secret, destination, upto as bytes
+             from r where n = 1 or upto <= $${id || only ? 3 : 2}`,
+          id ? [n, id, bytes] : only ? [n, slow, bytes] : [n, bytes],
+        );
+        return r.rows;
+      };
+      const emailLimit = id ? undefined : this.email.batchLimit;
+      let rows: (OutboxRow & { bytes: string })[];
+      if (emailLimit) {
+        const hooks = await claim('webhook', limit, budget);
+        const used = hooks.length ? Number(hooks[hooks.length - 1]!.bytes) : 0;
+        rows = used < budget ? [...hooks, ...(await claim('email', Math.min(limit, emailLimit), budget - used))] : hooks;
+      } else {
+        rows = await claim('', limit, budget);
+      }
+      if (!rows.length) {
         await client.query('commit');
         return 0;
       }
-      const ids: string[] = [];
-      let bytes = 0;
-      for (const c of claimed.rows) {
-        if (ids.length && bytes + c.bytes > (this.opts.batchBytes ?? DELIVERY_BATCH_BYTES)) break;
-        ids.push(c.id);
-        bytes += c.bytes;
-      }
-      const r = await client.query<OutboxRow>({
-        name: 'automation_outbox_claimed',
-        text: `select o.id, o.run_id, o.automation_id, o.step_key, o.kind, o.idempotency_key, o.payload::text as payload, o.attempts, o.max_attempts, o.log_index, a.webhook_secret,
-                ${DESTINATION_SQL} as destination
-           from automation_outbox o join automations a on a.id = o.automation_id
-          where o.id = any($1::uuid[])`,
-        values: [ids],
-      });
+      const r = { rows: rows as OutboxRow[] };
       // The payload as text, read by JSON.parse: a webhook's body is a JSON string full of escaped quotes,
       // which would send the generic jsonb reader (shared/json.ts) to its slow path on every row; its
       // keys are our own fixed names (url, headers, body, from, to, subject, text, html), never escaped.

@@ -47,6 +47,13 @@ export class TransientDeliveryError extends Error {
 
 export interface EmailTransport {
   readonly name: string;
+  /**
+   * At most this many emails in one claimed delivery batch (unset: as many as the batch takes). A batch
+   * is recorded, and its lane claims again, when its last delivery answers: SMTP sends ~1 ms of CPU
+   * per message through SMTP_POOL_CONNECTIONS connections, so a batch of hundreds would hold up the
+   * webhooks claimed with it and those waiting for a lane.
+   */
+  readonly batchLimit?: number;
   send(msg: EmailPayload, ids: { outboxId: string; idempotencyKey: string }): Promise<DeliveryResult>;
   close?(): void;
   /** Loads what the first message would otherwise wait for (worker start). */
@@ -89,6 +96,7 @@ export function createEmailTransport(deps: Pick<Deps, 'config' | 'log'>): EmailT
   const mailComposer = () => (composer ??= import('nodemailer/lib/mail-composer').then((m) => m.default));
   return {
     name: 'smtp',
+    batchLimit: SMTP_POOL_CONNECTIONS * 10,
     async send(msg, ids) {
       try {
         // The message is built into one buffer by nodemailer's own MailComposer: streamed from its MIME
