@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * writes a new entry into every index of the table), and inserts and deletes two outbox rows. Each
  * index entry is a B-tree insert and its WAL record.
  *
- * automation_runs, 7 indexes → 5:
+ * automation_runs, 7 indexes → 6, of which the hot path writes 4 (a run that completes):
  * - `unique (automation_id, send_id)` becomes `unique (send_id, automation_id)`: the same guarantee
  *   (one run per automation and send; `on conflict (automation_id, send_id)` infers it, the column
  *   order does not matter), and it also serves the lookups by send (erasure, `?send_id=`), so
@@ -16,8 +16,11 @@ import { Migration } from '@mikro-orm/migrations';
  *   in progress, which is now keyed by automation: `automation_runs_active (automation_id) where
  *   status in ('running', 'waiting')`. That index holds only runs in progress, so the stalled-run
  *   sweep (once a minute, filtering on updated_at) reads all of it cheaply.
- * - A list of an automation's runs filtered by status walks `automation_runs_automation_id
- *   (automation_id, id desc)` and filters.
+ * - A list of an automation's runs filtered by status: `completed` (most runs) walks
+ *   `automation_runs_automation_id (automation_id, id desc)` and filters; `running` / `waiting` read
+ *   the small index of runs in progress; `failed` / `cancelled`, which can be rare among millions,
+ *   get their own partial index `automation_runs_ended_badly (automation_id, id desc)`, written only
+ *   when a run ends that way (never on the hot path of a run that completes).
  *
  * automation_outbox, 4 indexes → 3: `unique (idempotency_key)` ("<run id>:<step key>") becomes
  * `unique (run_id, step_key)`, the same guarantee (one effect per step of a run) on a shorter key that
@@ -34,6 +37,7 @@ export class Migration20261209000001_run_table_indexes extends Migration {
       drop index if exists automation_runs_automation_status;
       drop index if exists automation_runs_active;
       create index automation_runs_active on automation_runs (automation_id) where status in ('running', 'waiting');
+      create index automation_runs_ended_badly on automation_runs (automation_id, id desc) where status in ('failed', 'cancelled');
 
       create unique index automation_outbox_run_step on automation_outbox (run_id, step_key);
       alter table automation_outbox drop constraint if exists automation_outbox_idempotency_key_key;
@@ -47,6 +51,7 @@ export class Migration20261209000001_run_table_indexes extends Migration {
       alter table automation_outbox add constraint automation_outbox_idempotency_key_key unique (idempotency_key);
       drop index if exists automation_outbox_run_step;
 
+      drop index if exists automation_runs_ended_badly;
       drop index if exists automation_runs_active;
       create index automation_runs_active on automation_runs (updated_at) where status in ('running', 'waiting');
       create index automation_runs_automation_status on automation_runs (automation_id, status);
