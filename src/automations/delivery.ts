@@ -39,15 +39,18 @@ interface OutboxRow {
 
 /**
  * Outbox rows claimed and delivered together by one sweep lane (one transaction). Per row, the claim,
- * the commit and the settle's statements cost less in larger batches: three alternating pairs of
- * 30,000 sends through the three-step flow, 100 → 250 → 500 rows, went 1,949 → 2,200, 2,059 → 2,518,
- * then 2,469 → 2,558 and 2,441 → 2,926 runs/s (docs/realtime.md, "Fourth pass").
+ * the commit and the settle's statements cost less in larger batches, and a batch's objects live
+ * until its last delivery answers (they survive into the old generation), so larger batches hold more
+ * memory. 100 → 250 rows: 1,949 → 2,200 and 2,059 → 2,518 runs/s (alternating pairs of 30,000 sends
+ * through the three-step flow); 500 rows was no better than 250 within the noise and took the
+ * sustained benchmark's peak RSS over 300 MB (docs/realtime.md, "Fourth pass").
  */
-export const DELIVERY_BATCH = 500;
+export const DELIVERY_BATCH = 250;
 /**
- * ...and at most this many bytes of payload (PostgreSQL's stored size of the rendered emails and
- * webhook bodies), at least one row: what a lane holds in memory stays bounded whatever the templates
- * render. Rows over the budget stay locked, and are skipped by the other lanes, until the batch commits.
+ * ...and at most this many bytes of payload (the rendered emails and webhook bodies as text, as the
+ * lane holds them), except that a batch always takes its first row: what a lane holds in memory stays
+ * bounded whatever the templates render. Rows over the budget stay locked (the other lanes skip them)
+ * until the batch commits, and are claimed by the next.
  */
 export const DELIVERY_BATCH_BYTES = 8 * 1024 * 1024;
 
@@ -176,8 +179,9 @@ export class Deliverer {
   }
 
   /**
-   * Claim up to `limit` due rows (and DELIVERY_BATCH_BYTES of payload) in one transaction (`for update skip locked`: held while their
-   * transports run, so a worker killed mid-batch releases them all, still pending), deliver them
+   * Claim up to `limit` due rows (and DELIVERY_BATCH_BYTES of payload) in one transaction (`for
+   * update skip locked`: held while their transports run, so a worker killed mid-batch releases them
+   * all, still pending), deliver them
    * concurrently (the pooled SMTP transport and the keep-alive agent bound what reaches one
    * destination at once), record every attempt, commit. Returns how many rows were handled.
    */
@@ -192,7 +196,7 @@ export class Deliverer {
       // payloads' size as text, which is what this lane holds); the rest stay locked until the commit.
       // A transport that takes few emails per batch (SMTP) gets its own claim for them, after the webhooks'.
       const budget = this.opts.batchBytes ?? DELIVERY_BATCH_BYTES;
-      const claim = async (kind: '' | 'email' | 'webhook', n: number, bytes: number) => {
+      const claim = async (kind: '' | 'email' | 'webhook', n: number, bytes: number, first: boolean) => {
         const r = await client.query<OutboxRow & { bytes: string }>(
           `with c as (
              select o.id from automation_outbox o
@@ -207,19 +211,19 @@ export class Deliverer {
              window w as (order by x.next_attempt_at, x.id)
            )
            select id, run_id, automation_id, step_key, kind, idempotency_key, payload, attempts, max_attempts, log_index, webhook_secret, destination, upto as bytes
-             from r where n = 1 or upto <= $${id || only ? 3 : 2}`,
-          id ? [n, id, bytes] : only ? [n, slow, bytes] : [n, bytes],
+             from r where (n = 1 and $${id || only ? 4 : 3}::boolean) or upto <= $${id || only ? 3 : 2}`,
+          id ? [n, id, bytes, first] : only ? [n, slow, bytes, first] : [n, bytes, first],
         );
         return r.rows;
       };
       const emailLimit = id ? undefined : this.email.batchLimit;
       let rows: (OutboxRow & { bytes: string })[];
       if (emailLimit) {
-        const hooks = await claim('webhook', limit, budget);
+        const hooks = await claim('webhook', limit, budget, true);
         const used = hooks.length ? Number(hooks[hooks.length - 1]!.bytes) : 0;
-        rows = used < budget ? [...hooks, ...(await claim('email', Math.min(limit, emailLimit), budget - used))] : hooks;
+        rows = used < budget ? [...hooks, ...(await claim('email', Math.min(limit, emailLimit), budget - used, !hooks.length))] : hooks;
       } else {
-        rows = await claim('', limit, budget);
+        rows = await claim('', limit, budget, true);
       }
       if (!rows.length) {
         await client.query('commit');
