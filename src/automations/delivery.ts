@@ -42,8 +42,8 @@ interface OutboxRow {
  * the commit and the settle's statements cost less in larger batches, and a batch's objects live
  * until its last delivery answers (they survive into the old generation), so larger batches hold more
  * memory. 100 → 250 rows: 1,949 → 2,200 and 2,059 → 2,518 runs/s (alternating pairs of 30,000 sends
- * through the three-step flow); 500 rows was no better than 250 within the noise and took the
- * sustained benchmark's peak RSS over 300 MB (docs/realtime.md, "Fourth pass").
+ * through the three-step flow); 500 rows did a little more than 250 in two pairs, but raised the
+ * sustained benchmark's p99 and took its peak RSS over 300 MB (docs/realtime.md, "Fourth pass").
  */
 export const DELIVERY_BATCH = 250;
 /**
