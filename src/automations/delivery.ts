@@ -181,14 +181,15 @@ export class Deliverer {
   /**
    * Claim up to `limit` due rows (and DELIVERY_BATCH_BYTES of payload) in one transaction (`for
    * update skip locked`: held while their transports run, so a worker killed mid-batch releases them
-   * all, still pending), deliver them
-   * concurrently (the pooled SMTP transport and the keep-alive agent bound what reaches one
-   * destination at once), record every attempt, commit. Returns how many rows were handled.
+   * all, still pending), deliver them concurrently (the pooled SMTP transport and the keep-alive agent
+   * bound what reaches one destination at once), record every attempt, commit. Returns how many rows
+   * were handled.
    */
   async deliverBatch(limit = DELIVERY_BATCH, id?: string, lane: 'normal' | 'slow' = 'normal'): Promise<number> {
     const slow = id ? [] : this.slowDestinations();
     if (lane === 'slow' && !slow.length) return 0;
     const only = id ? 'and o.id = $2' : lane === 'slow' ? `and ${DESTINATION_SQL} = any($2::text[])` : slow.length ? `and ${DESTINATION_SQL} <> all($2::text[])` : '';
+    const onlyArgs: unknown[] = id ? [id] : only ? [slow] : []; // what `only` reads as $2
     const client = await this.deps.pool.connect();
     try {
       await client.query('begin');
@@ -211,8 +212,8 @@ export class Deliverer {
              window w as (order by x.next_attempt_at, x.id)
            )
            select id, run_id, automation_id, step_key, kind, idempotency_key, payload, attempts, max_attempts, log_index, webhook_secret, destination, upto as bytes
-             from r where (n = 1 and $${id || only ? 4 : 3}::boolean) or upto <= $${id || only ? 3 : 2}`,
-          id ? [n, id, bytes, first] : only ? [n, slow, bytes, first] : [n, bytes, first],
+             from r where (n = 1 and $${onlyArgs.length + 3}::boolean) or upto <= $${onlyArgs.length + 2}`,
+          [n, ...onlyArgs, bytes, first],
         );
         return r.rows;
       };
@@ -229,21 +230,20 @@ export class Deliverer {
         await client.query('commit');
         return 0;
       }
-      const r = { rows: rows as OutboxRow[] };
       // The payload as text, read by JSON.parse: a webhook's body is a JSON string full of escaped quotes,
       // which would send the generic jsonb reader (shared/json.ts) to its slow path on every row; its
       // keys are our own fixed names (url, headers, body, from, to, subject, text, html), never escaped.
-      for (const row of r.rows) row.payload = JSON.parse(row.payload as string);
+      for (const row of rows) row.payload = JSON.parse(row.payload as string);
       // The transports run concurrently; only they are guarded (a database error aborts the claim).
       // A row still unanswered after SLOW_DELIVERY_MS marks its destination slow at once, so the other
       // lanes stop claiming its rows while this batch waits for it.
-      const pending = new Set(r.rows);
+      const pending = new Set(rows);
       const slowTimer = setTimeout(() => {
         for (const row of pending) this.markSlow(row.destination, row.kind);
         this.runSlowLane();
       }, SLOW_DELIVERY_MS);
       const results = await Promise.all(
-        r.rows.map(async (row) => {
+        rows.map(async (row) => {
           const started = Date.now();
           try {
             const res =
@@ -267,7 +267,7 @@ export class Deliverer {
       }
       await client.query('commit');
       if (stepJobs) this.opts.onStepJob?.();
-      return r.rows.length;
+      return rows.length;
     } catch (err) {
       await client.query('rollback').catch(() => {});
       throw err;
